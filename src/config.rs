@@ -1,0 +1,129 @@
+//! The `AUTHZ` configuration (contract section 2): parsed strictly, so an
+//! unknown key, a bad type or an inconsistent setting is an error naming the
+//! key, and the worker refuses every request rather than fall open.
+
+use crate::alg::Alg;
+use crate::routes::RoutePattern;
+
+/// A validated configuration. Only [`Config::from_json_str`] /
+/// [`Config::from_value`] make one.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub origin: String,
+    /// `WWW-Authenticate` realm; default `"api"`.
+    pub realm: String,
+    /// 0..=300; default 30.
+    pub leeway_seconds: u64,
+    /// Default 8192.
+    pub max_token_bytes: usize,
+    /// Lowercased; default `"x-auth-"`. `None` only when set to `""`.
+    pub strip_header_prefix: Option<String>,
+    pub issuers: Vec<IssuerConfig>,
+    pub basic_exchange: Option<BasicExchange>,
+    pub routes: Vec<Route>,
+    /// Header name (lowercased) -> claim path or `$org`, in config order.
+    pub forward: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IssuerConfig {
+    pub issuer: String,
+    pub jwks_uri: Option<String>,
+    pub token_endpoint: Option<String>,
+    /// `None`: audience not checked.
+    pub audiences: Option<Vec<String>>,
+    /// Default [`Alg::DEFAULT_ALLOWED`]; HS* only together with `hs_secret_var`.
+    pub algorithms: Vec<Alg>,
+    /// Default `["Bearer"]`; compared case-insensitively with the payload `typ`.
+    pub token_types: Vec<String>,
+    /// Default `organizationId, org_id, rh-org-id, tenant`.
+    pub org_claims: Vec<String>,
+    pub organizations: Option<Vec<String>>,
+    pub clients: Option<Vec<String>>,
+    pub max_lifetime_seconds: Option<u64>,
+    pub hs_secret_var: Option<String>,
+}
+
+impl IssuerConfig {
+    /// Where the JWKS lives when `jwks_uri` is not set.
+    pub fn discovery_url(&self) -> String {
+        format!(
+            "{}/.well-known/openid-configuration",
+            self.issuer.trim_end_matches('/')
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BasicExchange {
+    /// Index into [`Config::issuers`].
+    pub issuer: usize,
+    pub scope: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    Required,
+    Public,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Enforce,
+    Shadow,
+}
+
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// As written, for logs and the trail.
+    pub path: String,
+    pub pattern: RoutePattern,
+    /// Uppercased; `None`: any method.
+    pub methods: Option<Vec<String>>,
+    pub auth: AuthMode,
+    /// Issuer URLs; `None`: any configured issuer.
+    pub issuers: Option<Vec<String>>,
+    /// Lowercased header name.
+    pub org_header: Option<String>,
+    pub roles_any: Option<Vec<String>>,
+    pub scopes_all: Option<Vec<String>>,
+    pub cross_org_roles: Vec<String>,
+    pub mode: Mode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// Dotted path of the offending key, e.g. `issuers[0].jwks_uri`.
+    pub key: String,
+    pub message: String,
+}
+
+impl From<ConfigError> for crate::error::AuthError {
+    fn from(e: ConfigError) -> Self {
+        crate::error::AuthError::Config {
+            key: e.key,
+            message: e.message,
+        }
+    }
+}
+
+impl Config {
+    /// The var as a JSON string (`wrangler dev --var`, `.dev.vars`).
+    pub fn from_json_str(s: &str) -> Result<Config, ConfigError> {
+        let value: serde_json::Value = serde_json::from_str(s).map_err(|e| ConfigError {
+            key: "AUTHZ".into(),
+            message: format!("not valid JSON: {e}"),
+        })?;
+        Config::from_value(value)
+    }
+
+    /// The var as an object (`[vars.AUTHZ]` in `wrangler.toml`).
+    pub fn from_value(value: serde_json::Value) -> Result<Config, ConfigError> {
+        let _ = value;
+        todo!("strict parsing and validation")
+    }
+
+    pub fn issuer_index(&self, iss: &str) -> Option<usize> {
+        self.issuers.iter().position(|i| i.issuer == iss)
+    }
+}

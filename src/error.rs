@@ -1,0 +1,276 @@
+//! Every refusal the authorizer can give, and the one place that maps each
+//! to the contract's status, `WWW-Authenticate` challenge, `code` and
+//! problem body (contract section 3).
+//!
+//! Details are written here from the variant, never from the request, so a
+//! token or secret cannot be echoed into a body or a header.
+
+use serde_json::json;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthError {
+    // 400
+    /// Two `Authorization` headers, an unknown scheme, bad base64, an
+    /// over-long Basic value, Basic without `basic_exchange`.
+    InvalidRequest(InvalidRequest),
+
+    // 401, Bearer challenge without error
+    MissingCredentials,
+
+    // 401, invalid_token
+    /// Not a well-formed JWS compact token; the reason is ours, never input.
+    Malformed(&'static str),
+    TokenTooLong,
+    UnknownIssuer,
+    UnknownKey,
+    AlgorithmNotAllowed,
+    BadSignature,
+    Expired,
+    NotYetValid,
+    IssuedInFuture,
+    WrongAudience,
+    WrongTokenType,
+    LifetimeTooLong,
+
+    // 403, insufficient_scope
+    OrgMismatch,
+    OrgNotAllowed,
+    IssuerNotAllowed,
+    ClientNotAllowed,
+    MissingRole,
+    /// The scopes the route requires and the token lacks.
+    MissingScope(Vec<String>),
+
+    // Basic exchange (contract section 4)
+    BasicRefused,
+    RateLimited {
+        retry_after: u32,
+    },
+    BadUpstreamToken,
+    TokenEndpointUnavailable {
+        retry_after: u32,
+    },
+
+    // Operational
+    KeysUnavailable {
+        retry_after: u32,
+    },
+    Config {
+        key: String,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidRequest {
+    DuplicateAuthorization,
+    UnsupportedScheme,
+    EmptyCredentials,
+    BadBase64,
+    BasicTooLong,
+    BasicNotEnabled,
+}
+
+/// What kind of `WWW-Authenticate` a refusal carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Challenge {
+    None,
+    /// Plain `Bearer realm=...` (plus `Basic realm=...` when exchange is on).
+    Ask,
+    InvalidToken,
+    InsufficientScope,
+    InvalidRequest,
+    Basic,
+}
+
+impl AuthError {
+    pub fn status(&self) -> u16 {
+        use AuthError::*;
+        match self {
+            InvalidRequest(_) => 400,
+            MissingCredentials | Malformed(_) | TokenTooLong | UnknownIssuer | UnknownKey
+            | AlgorithmNotAllowed | BadSignature | Expired | NotYetValid | IssuedInFuture
+            | WrongAudience | WrongTokenType | LifetimeTooLong | BasicRefused => 401,
+            OrgMismatch | OrgNotAllowed | IssuerNotAllowed | ClientNotAllowed | MissingRole
+            | MissingScope(_) => 403,
+            RateLimited { .. } => 429,
+            Config { .. } => 500,
+            BadUpstreamToken => 502,
+            TokenEndpointUnavailable { .. } | KeysUnavailable { .. } => 503,
+        }
+    }
+
+    /// The machine-readable code in the problem body and the log line.
+    pub fn code(&self) -> &'static str {
+        use AuthError::*;
+        match self {
+            InvalidRequest(_) => "invalid_request",
+            MissingCredentials => "missing_credentials",
+            Malformed(_) => "invalid_token",
+            TokenTooLong => "token_too_long",
+            UnknownIssuer => "unknown_issuer",
+            UnknownKey => "unknown_key",
+            AlgorithmNotAllowed => "algorithm_not_allowed",
+            BadSignature => "bad_signature",
+            Expired => "token_expired",
+            NotYetValid => "token_not_yet_valid",
+            IssuedInFuture => "issued_in_future",
+            WrongAudience => "wrong_audience",
+            WrongTokenType => "wrong_token_type",
+            LifetimeTooLong => "lifetime_too_long",
+            OrgMismatch => "org_mismatch",
+            OrgNotAllowed => "org_not_allowed",
+            IssuerNotAllowed => "issuer_not_allowed",
+            ClientNotAllowed => "client_not_allowed",
+            MissingRole => "missing_role",
+            MissingScope(_) => "missing_scope",
+            BasicRefused => "invalid_client",
+            RateLimited { .. } => "rate_limited",
+            BadUpstreamToken => "bad_upstream_token",
+            TokenEndpointUnavailable { .. } => "token_endpoint_unavailable",
+            KeysUnavailable { .. } => "keys_unavailable",
+            Config { .. } => "config_error",
+        }
+    }
+
+    pub fn title(&self) -> &'static str {
+        match self.status() {
+            400 => "Bad request",
+            401 => "Unauthorized",
+            403 => "Forbidden",
+            429 => "Too many requests",
+            500 => "Authorizer misconfigured",
+            502 => "Bad gateway",
+            _ => "Service unavailable",
+        }
+    }
+
+    /// A human sentence for the problem body and `error_description`.
+    pub fn detail(&self) -> String {
+        use AuthError::*;
+        match self {
+            InvalidRequest(r) => r.detail().to_string(),
+            MissingCredentials => "no credentials: send Authorization: Bearer <token>".into(),
+            Malformed(why) => format!("the token is malformed: {why}"),
+            TokenTooLong => "the token is longer than max_token_bytes".into(),
+            UnknownIssuer => "the token's issuer is not configured".into(),
+            UnknownKey => "no key of the issuer matches the token's kid and algorithm".into(),
+            AlgorithmNotAllowed => {
+                "the token's algorithm is not allowed for this issuer or does not fit the key"
+                    .into()
+            }
+            BadSignature => "the token's signature does not verify".into(),
+            Expired => "the token has expired".into(),
+            NotYetValid => "the token is not valid yet (nbf)".into(),
+            IssuedInFuture => "the token is issued in the future (iat)".into(),
+            WrongAudience => "the token is not meant for this audience".into(),
+            WrongTokenType => "the token type is not accepted here".into(),
+            LifetimeTooLong => "the token lives longer than max_lifetime_seconds".into(),
+            OrgMismatch => "the token does not act for the target organisation".into(),
+            OrgNotAllowed => "the issuer may not act for the token's organisation".into(),
+            IssuerNotAllowed => "the token's issuer is not allowed on this route".into(),
+            ClientNotAllowed => "the token's client is not allowed for this issuer".into(),
+            MissingRole => "the token holds none of the roles this route requires".into(),
+            MissingScope(s) => format!("the token lacks the scopes: {}", s.join(" ")),
+            BasicRefused => "the issuer refused the client credentials".into(),
+            RateLimited { .. } => "too many refused attempts for this client id".into(),
+            BadUpstreamToken => "the token endpoint answered with no valid token".into(),
+            TokenEndpointUnavailable { .. } => "the token endpoint is unreachable".into(),
+            KeysUnavailable { .. } => "the issuer's keys are unreachable".into(),
+            Config { key, message } => format!("configuration error at `{key}`: {message}"),
+        }
+    }
+
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            AuthError::RateLimited { retry_after }
+            | AuthError::TokenEndpointUnavailable { retry_after }
+            | AuthError::KeysUnavailable { retry_after } => Some(*retry_after),
+            _ => None,
+        }
+    }
+
+    fn challenge_kind(&self) -> Challenge {
+        use AuthError::*;
+        match self {
+            InvalidRequest(_) => Challenge::InvalidRequest,
+            MissingCredentials => Challenge::Ask,
+            BasicRefused => Challenge::Basic,
+            s if s.status() == 401 => Challenge::InvalidToken,
+            s if s.status() == 403 => Challenge::InsufficientScope,
+            _ => Challenge::None,
+        }
+    }
+
+    /// The `WWW-Authenticate` value, if the contract gives this refusal one.
+    pub fn www_authenticate(&self, realm: &str, basic_exchange: bool) -> Option<String> {
+        let realm = quote_safe(realm);
+        let bearer = format!("Bearer realm=\"{realm}\"");
+        let describe = |error: &str| {
+            format!(
+                "{bearer}, error=\"{error}\", error_description=\"{}\"",
+                quote_safe(&self.detail())
+            )
+        };
+        match self.challenge_kind() {
+            Challenge::None => None,
+            Challenge::Ask if basic_exchange => Some(format!("{bearer}, Basic realm=\"{realm}\"")),
+            Challenge::Ask => Some(bearer),
+            Challenge::InvalidToken => Some(describe("invalid_token")),
+            Challenge::InsufficientScope => {
+                let mut c = describe("insufficient_scope");
+                if let AuthError::MissingScope(scopes) = self {
+                    c.push_str(&format!(", scope=\"{}\"", quote_safe(&scopes.join(" "))));
+                }
+                Some(c)
+            }
+            Challenge::InvalidRequest => Some(format!("{bearer}, error=\"invalid_request\"")),
+            Challenge::Basic => Some(format!("Basic realm=\"{realm}\"")),
+        }
+    }
+
+    /// The `application/problem+json` body (RFC 9457).
+    pub fn problem_body(&self) -> String {
+        json!({
+            "type": format!("urn:edge-authz:problem:{}", self.code()),
+            "title": self.title(),
+            "status": self.status(),
+            "detail": self.detail(),
+            "code": self.code(),
+        })
+        .to_string()
+    }
+}
+
+impl InvalidRequest {
+    fn detail(&self) -> &'static str {
+        match self {
+            InvalidRequest::DuplicateAuthorization => "more than one Authorization header",
+            InvalidRequest::UnsupportedScheme => "unsupported Authorization scheme",
+            InvalidRequest::EmptyCredentials => "empty credentials after the scheme",
+            InvalidRequest::BadBase64 => "the Basic credentials are not valid base64",
+            InvalidRequest::BasicTooLong => "the Basic credentials are longer than max_token_bytes",
+            InvalidRequest::BasicNotEnabled => "Basic credentials are not accepted here",
+        }
+    }
+}
+
+/// Header parameter values are quoted strings: keep them printable ASCII
+/// without quotes or backslashes.
+fn quote_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '"' | '\\' => '\'',
+            c if c.is_ascii_graphic() || c == ' ' => c,
+            _ => '?',
+        })
+        .collect()
+}
+
+impl std::fmt::Display for AuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code(), self.detail())
+    }
+}
+
+impl std::error::Error for AuthError {}

@@ -1,0 +1,25 @@
+//! Edge authorizer core.
+//!
+//! The core does no I/O (as `rustls` does none): the faces fetch keys, call
+//! the token endpoint and proxy; the core decodes, selects keys, checks
+//! claims, evaluates policy and explains the decision. Only the two face
+//! modules touch `worker` or `wasm-bindgen`.
+
+pub mod alg;
+pub mod b64;
+pub mod claims;
+pub mod config;
+pub mod decision;
+pub mod error;
+pub mod extract;
+pub mod forward;
+pub mod jwks;
+pub mod policy;
+pub mod routes;
+pub mod secret;
+pub mod signature;
+pub mod token;
+pub mod trail;
+
+#[cfg(feature = "worker-face")]
+mod worker_face;

@@ -1,0 +1,1 @@
+//! The Cloudflare Workers face (written next).
