@@ -14,6 +14,7 @@ pub mod error;
 pub mod extract;
 pub mod forward;
 pub mod jwks;
+pub mod keycache;
 pub mod policy;
 pub mod routes;
 pub mod secret;

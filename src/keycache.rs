@@ -1,0 +1,216 @@
+//! Per-isolate JWKS cache policy (contract section 5), as data: how long a
+//! key set is fresh, when a stale one may still serve, when an unknown `kid`
+//! may trigger a refetch. The face holds one of these and does the fetching;
+//! it never stores a future here (workerd forbids I/O objects crossing
+//! requests), only key sets and times.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::jwks::KeySet;
+
+/// `Cache-Control: max-age` clamp and default, in seconds.
+pub const MIN_MAX_AGE: u64 = 60;
+pub const MAX_MAX_AGE: u64 = 24 * 3600;
+pub const DEFAULT_MAX_AGE: u64 = 600;
+/// How long cached keys keep serving while refreshes fail.
+pub const STALE_IF_ERROR: u64 = 24 * 3600;
+/// At most one refetch for an unknown `kid` per issuer in this window.
+pub const REFETCH_INTERVAL: u64 = 30;
+/// After a failed fetch with nothing cached, requests in this window get
+/// 503 at once instead of each waiting on an issuer that is down.
+pub const FAILURE_BACKOFF: u64 = 5;
+
+/// What the cache can give for an issuer right now.
+pub enum Lookup {
+    /// Fresh: use it.
+    Fresh(Rc<KeySet>),
+    /// Past max-age: refresh, and fall back to it if the refresh fails.
+    Stale(Rc<KeySet>),
+    /// Nothing usable: fetch, or answer 503.
+    Missing,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    keys: Rc<KeySet>,
+    fetched_at: u64,
+    max_age: u64,
+    last_refetch: Option<u64>,
+}
+
+/// Times are Unix seconds, passed in.
+#[derive(Debug, Default)]
+pub struct KeyCache {
+    entries: HashMap<String, Entry>,
+    /// Last failed fetch for issuers with nothing cached: a cold isolate's
+    /// concurrent requests may each fetch (a mark before the await would
+    /// refuse them all), but not while the issuer is known to be down.
+    failures: HashMap<String, u64>,
+}
+
+impl KeyCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn lookup(&self, issuer: &str, now: u64) -> Lookup {
+        match self.entries.get(issuer) {
+            Some(e) if now < e.fetched_at.saturating_add(e.max_age) => {
+                Lookup::Fresh(e.keys.clone())
+            }
+            Some(e)
+                if now
+                    < e.fetched_at
+                        .saturating_add(e.max_age)
+                        .saturating_add(STALE_IF_ERROR) =>
+            {
+                Lookup::Stale(e.keys.clone())
+            }
+            _ => Lookup::Missing,
+        }
+    }
+
+    pub fn store(&mut self, issuer: &str, keys: KeySet, max_age: u64, now: u64) {
+        let last_refetch = self.entries.get(issuer).and_then(|e| e.last_refetch);
+        self.entries.insert(
+            issuer.to_string(),
+            Entry {
+                keys: Rc::new(keys),
+                fetched_at: now,
+                max_age: max_age.clamp(MIN_MAX_AGE, MAX_MAX_AGE),
+                last_refetch,
+            },
+        );
+    }
+
+    /// Whether a refresh of cached keys (unknown `kid`, or past max-age) may
+    /// go out now; if so it is recorded before any await, so concurrent
+    /// requests in this isolate keep using what is cached.
+    pub fn try_begin_refetch(&mut self, issuer: &str, now: u64) -> bool {
+        let Some(e) = self.entries.get_mut(issuer) else {
+            return !self.recently_failed(issuer, now);
+        };
+        if e.last_refetch
+            .is_some_and(|t| now < t.saturating_add(REFETCH_INTERVAL))
+        {
+            return false;
+        }
+        e.last_refetch = Some(now);
+        true
+    }
+
+    pub fn note_failure(&mut self, issuer: &str, now: u64) {
+        self.failures.insert(issuer.to_string(), now);
+    }
+
+    /// A fetch for this issuer failed within [`FAILURE_BACKOFF`].
+    pub fn recently_failed(&self, issuer: &str, now: u64) -> bool {
+        self.failures
+            .get(issuer)
+            .is_some_and(|t| now < t.saturating_add(FAILURE_BACKOFF))
+    }
+}
+
+/// `max-age` from a `Cache-Control` value; `None` when absent or unusable
+/// (then [`DEFAULT_MAX_AGE`] applies). `no-store`/`no-cache` give the minimum.
+pub fn max_age(cache_control: Option<&str>) -> u64 {
+    let Some(cc) = cache_control else {
+        return DEFAULT_MAX_AGE;
+    };
+    let mut found = None;
+    for directive in cc.split(',') {
+        let d = directive.trim().to_ascii_lowercase();
+        if d == "no-store" || d == "no-cache" {
+            return MIN_MAX_AGE;
+        }
+        if let Some(v) = d.strip_prefix("max-age=") {
+            found = v.trim_matches('"').parse::<u64>().ok();
+        }
+    }
+    found
+        .unwrap_or(DEFAULT_MAX_AGE)
+        .clamp(MIN_MAX_AGE, MAX_MAX_AGE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: u64 = 1_700_000_000;
+
+    fn cached(max_age: u64) -> KeyCache {
+        let mut c = KeyCache::new();
+        c.store("iss", KeySet::default(), max_age, T0);
+        c
+    }
+
+    #[test]
+    fn fresh_then_stale_then_gone() {
+        let c = cached(600);
+        assert!(matches!(c.lookup("iss", T0 + 599), Lookup::Fresh(_)));
+        assert!(matches!(c.lookup("iss", T0 + 600), Lookup::Stale(_)));
+        assert!(matches!(
+            c.lookup("iss", T0 + 600 + STALE_IF_ERROR - 1),
+            Lookup::Stale(_)
+        ));
+        assert!(matches!(
+            c.lookup("iss", T0 + 600 + STALE_IF_ERROR),
+            Lookup::Missing
+        ));
+        assert!(matches!(c.lookup("other", T0), Lookup::Missing));
+    }
+
+    #[test]
+    fn max_age_is_clamped_when_stored() {
+        let c = cached(5);
+        assert!(matches!(c.lookup("iss", T0 + 59), Lookup::Fresh(_)));
+        assert!(matches!(c.lookup("iss", T0 + 60), Lookup::Stale(_)));
+        let c = cached(10 * 24 * 3600);
+        assert!(matches!(
+            c.lookup("iss", T0 + MAX_MAX_AGE),
+            Lookup::Stale(_)
+        ));
+    }
+
+    #[test]
+    fn unknown_kid_refetches_at_most_once_per_interval() {
+        let mut c = cached(600);
+        assert!(c.try_begin_refetch("iss", T0 + 1));
+        assert!(!c.try_begin_refetch("iss", T0 + 2));
+        assert!(!c.try_begin_refetch("iss", T0 + REFETCH_INTERVAL));
+        assert!(c.try_begin_refetch("iss", T0 + 1 + REFETCH_INTERVAL));
+    }
+
+    #[test]
+    fn refetch_mark_survives_a_store() {
+        let mut c = cached(600);
+        assert!(c.try_begin_refetch("iss", T0 + 1));
+        c.store("iss", KeySet::default(), 600, T0 + 2);
+        assert!(!c.try_begin_refetch("iss", T0 + 3));
+    }
+
+    #[test]
+    fn cold_fetches_back_off_only_after_a_failure() {
+        let mut c = KeyCache::new();
+        assert!(c.try_begin_refetch("down", T0));
+        assert!(
+            c.try_begin_refetch("down", T0),
+            "concurrent cold requests may each fetch"
+        );
+        c.note_failure("down", T0);
+        assert!(!c.try_begin_refetch("down", T0 + 1));
+        assert!(c.recently_failed("down", T0 + FAILURE_BACKOFF - 1));
+        assert!(c.try_begin_refetch("down", T0 + FAILURE_BACKOFF));
+    }
+
+    #[test]
+    fn cache_control_parsing() {
+        assert_eq!(max_age(None), DEFAULT_MAX_AGE);
+        assert_eq!(max_age(Some("public, max-age=3600")), 3600);
+        assert_eq!(max_age(Some("max-age=1")), MIN_MAX_AGE);
+        assert_eq!(max_age(Some("max-age=99999999")), MAX_MAX_AGE);
+        assert_eq!(max_age(Some("no-store")), MIN_MAX_AGE);
+        assert_eq!(max_age(Some("max-age=abc")), DEFAULT_MAX_AGE);
+    }
+}
