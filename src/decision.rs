@@ -37,11 +37,15 @@ impl Request<'_> {
             .map(|(_, v)| v.as_str())
     }
 
-    fn all(&self, name: &str) -> Vec<&str> {
+    /// Every `Authorization` value. Fetch-style header maps join repeated
+    /// headers with ", "; no JWS or base64 credential contains a comma, so
+    /// splitting on it recovers the repeats, which are then refused.
+    fn authorizations(&self) -> Vec<&str> {
         self.headers
             .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .filter(|(n, _)| n == "authorization")
+            .flat_map(|(_, v)| v.split(','))
+            .map(str::trim)
             .collect()
     }
 
@@ -135,7 +139,7 @@ pub fn begin(cfg: &Config, req: &Request<'_>) -> Start {
     }
 
     let creds = extract::extract(
-        &req.all("authorization"),
+        &req.authorizations(),
         cfg.max_token_bytes,
         cfg.basic_exchange.is_some(),
     );
@@ -306,16 +310,21 @@ fn authorize(
 ) -> Outcome {
     let issuer = &cfg.issuers[token.issuer_index()];
     let route = ctx.route.map(|i| &cfg.routes[i]);
+    // Repeated org headers are joined as HTTP would (and as `Headers.get`
+    // does), so the check cannot pass on the first value while the origin
+    // reads another.
     let org_header = route
         .and_then(|r| r.org_header.as_deref())
-        .and_then(|h| req.header(h));
+        .map(|h| req.all(h))
+        .filter(|values| !values.is_empty())
+        .map(|values| values.join(", "));
     let mut log = LogFields {
         issuer: Some(issuer.issuer.clone()),
         subject: token.subject().map(str::to_owned),
         org: policy::resolve_org(token.claims(), &issuer.org_claims),
         ..LogFields::default()
     };
-    match policy::check(&token, issuer, route, &ctx.matched, org_header) {
+    match policy::check(&token, issuer, route, &ctx.matched, org_header.as_deref()) {
         Ok(scoped) => {
             ctx.trail.pass(
                 Stage::Scope,

@@ -55,6 +55,8 @@ pub enum AuthError {
     KeysUnavailable {
         retry_after: u32,
     },
+    /// The request was allowed but the origin could not be reached.
+    OriginUnreachable,
     Config {
         key: String,
         message: String,
@@ -65,6 +67,8 @@ pub enum AuthError {
 pub enum InvalidRequest {
     DuplicateAuthorization,
     UnsupportedScheme,
+    /// More than one credential after the scheme (`Bearer a b`).
+    MalformedCredentials,
     EmptyCredentials,
     BadBase64,
     BasicTooLong,
@@ -95,7 +99,7 @@ impl AuthError {
             | MissingScope(_) => 403,
             RateLimited { .. } => 429,
             Config { .. } => 500,
-            BadUpstreamToken => 502,
+            BadUpstreamToken | OriginUnreachable => 502,
             TokenEndpointUnavailable { .. } | KeysUnavailable { .. } => 503,
         }
     }
@@ -129,6 +133,7 @@ impl AuthError {
             BadUpstreamToken => "bad_upstream_token",
             TokenEndpointUnavailable { .. } => "token_endpoint_unavailable",
             KeysUnavailable { .. } => "keys_unavailable",
+            OriginUnreachable => "origin_unreachable",
             Config { .. } => "config_error",
         }
     }
@@ -177,6 +182,7 @@ impl AuthError {
             BadUpstreamToken => "the token endpoint answered with no valid token".into(),
             TokenEndpointUnavailable { .. } => "the token endpoint is unreachable".into(),
             KeysUnavailable { .. } => "the issuer's keys are unreachable".into(),
+            OriginUnreachable => "the origin is unreachable".into(),
             Config { key, message } => format!("configuration error at `{key}`: {message}"),
         }
     }
@@ -247,6 +253,9 @@ impl InvalidRequest {
         match self {
             InvalidRequest::DuplicateAuthorization => "more than one Authorization header",
             InvalidRequest::UnsupportedScheme => "unsupported Authorization scheme",
+            InvalidRequest::MalformedCredentials => {
+                "the Authorization value is not one scheme and one credential"
+            }
             InvalidRequest::EmptyCredentials => "empty credentials after the scheme",
             InvalidRequest::BadBase64 => "the Basic credentials are not valid base64",
             InvalidRequest::BasicTooLong => "the Basic credentials are longer than max_token_bytes",

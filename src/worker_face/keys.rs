@@ -1,0 +1,144 @@
+//! Issuer keys for the worker: discovery, JWKS fetch, and the per-isolate
+//! [`KeyCache`] that decides when to use, refresh or fall back.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use worker::Env;
+
+use super::http;
+use crate::config::{Config, IssuerConfig};
+use crate::error::AuthError;
+use crate::jwks::{self, Jwk, KeySet};
+use crate::keycache::{self, KeyCache, Lookup};
+
+thread_local! {
+    static CACHE: RefCell<KeyCache> = RefCell::new(KeyCache::new());
+    /// `jwks_uri` found by discovery, per issuer.
+    static DISCOVERED: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+}
+
+const RETRY_AFTER: u32 = 5;
+
+fn unavailable() -> AuthError {
+    AuthError::KeysUnavailable {
+        retry_after: RETRY_AFTER,
+    }
+}
+
+/// Keys to verify with now: fresh from cache, else fetched, else stale.
+pub async fn get(
+    cfg: &Config,
+    env: &Env,
+    issuer: usize,
+    now: u64,
+) -> Result<Rc<KeySet>, AuthError> {
+    let iss = &cfg.issuers[issuer];
+    let lookup = CACHE.with(|c| c.borrow().lookup(&iss.issuer, now));
+    match lookup {
+        Lookup::Fresh(set) => Ok(set),
+        Lookup::Stale(set) => {
+            if !CACHE.with(|c| c.borrow_mut().try_begin_refetch(&iss.issuer, now)) {
+                return Ok(set);
+            }
+            // stale-if-error: a failed refresh keeps the keys we had.
+            Ok(fetch_and_store(iss, env, now).await.unwrap_or(set))
+        }
+        Lookup::Missing => {
+            if CACHE.with(|c| c.borrow().recently_failed(&iss.issuer, now)) {
+                return Err(unavailable());
+            }
+            fetch_and_store(iss, env, now).await.ok_or_else(unavailable)
+        }
+    }
+}
+
+/// One refetch for a token whose `kid` the cached keys lack, at most once
+/// per 30 s per issuer. `None`: not allowed now, or the fetch failed.
+pub async fn refetch_for_unknown_kid(
+    cfg: &Config,
+    env: &Env,
+    issuer: usize,
+    now: u64,
+) -> Option<Rc<KeySet>> {
+    let iss = &cfg.issuers[issuer];
+    if !CACHE.with(|c| c.borrow_mut().try_begin_refetch(&iss.issuer, now)) {
+        return None;
+    }
+    fetch_and_store(iss, env, now).await
+}
+
+async fn fetch_and_store(iss: &IssuerConfig, env: &Env, now: u64) -> Option<Rc<KeySet>> {
+    match fetch(iss, env).await {
+        Ok((set, max_age)) => CACHE.with(|c| {
+            let mut c = c.borrow_mut();
+            c.store(&iss.issuer, set, max_age, now);
+            match c.lookup(&iss.issuer, now) {
+                Lookup::Fresh(set) | Lookup::Stale(set) => Some(set),
+                Lookup::Missing => None,
+            }
+        }),
+        Err(reason) => {
+            worker::console_error!(
+                "{}",
+                serde_json::json!({"authz": {"event": "keys_fetch_failed", "issuer": iss.issuer, "reason": reason}})
+            );
+            CACHE.with(|c| c.borrow_mut().note_failure(&iss.issuer, now));
+            None
+        }
+    }
+}
+
+async fn fetch(iss: &IssuerConfig, env: &Env) -> Result<(KeySet, u64), String> {
+    let mut set = KeySet::default();
+    let mut max_age = keycache::MAX_MAX_AGE;
+    // An issuer limited to HS* has no JWKS to fetch.
+    if iss.algorithms.iter().any(|a| !a.is_hmac()) {
+        let uri = jwks_uri(iss).await?;
+        let fetched = http::get_json(&uri).await?;
+        set = jwks::parse_jwks(&fetched.body).map_err(|e| format!("bad JWKS: {}", e.0))?;
+        if set.keys.is_empty() {
+            // Keep what we had (stale-if-error) rather than lose every key.
+            return Err(format!(
+                "JWKS has no usable key ({} skipped)",
+                set.skipped.len()
+            ));
+        }
+        max_age = keycache::max_age(fetched.cache_control.as_deref());
+    }
+    if let Some(var) = &iss.hs_secret_var {
+        let secret = env
+            .secret(var)
+            .map(|s| s.to_string())
+            .or_else(|_| env.var(var).map(|v| v.to_string()))
+            .map_err(|_| format!("secret {var} is not set"))?;
+        let key = Jwk::hmac(secret.as_bytes()).map_err(|e| format!("secret {var}: {e}"))?;
+        set.keys.push(std::sync::Arc::new(key));
+    }
+    Ok((set, max_age))
+}
+
+async fn jwks_uri(iss: &IssuerConfig) -> Result<String, String> {
+    if let Some(uri) = &iss.jwks_uri {
+        return Ok(uri.clone());
+    }
+    if let Some(uri) = DISCOVERED.with(|d| d.borrow().get(&iss.issuer).cloned()) {
+        return Ok(uri);
+    }
+    let doc = http::get_json(&iss.discovery_url()).await?;
+    let doc: serde_json::Value =
+        serde_json::from_slice(&doc.body).map_err(|_| "discovery is not JSON".to_string())?;
+    // OpenID Connect Discovery 4.3: the document must name the same issuer.
+    if doc.get("issuer").and_then(|v| v.as_str()) != Some(iss.issuer.as_str()) {
+        return Err("discovery names another issuer".into());
+    }
+    let uri = doc
+        .get("jwks_uri")
+        .and_then(|v| v.as_str())
+        .ok_or("discovery has no jwks_uri")?
+        .to_string();
+    crate::config::check_endpoint(&uri).map_err(|e| format!("discovered jwks_uri: {e}"))?;
+    DISCOVERED.with(|d| d.borrow_mut().insert(iss.issuer.clone(), uri.clone()));
+    Ok(uri)
+}

@@ -1,0 +1,124 @@
+//! The worker's signature engine: WebCrypto (`crypto.subtle`), many times
+//! faster inside workerd than pure-Rust crypto compiled to wasm. Imported
+//! `CryptoKey`s are kept per isolate by key fingerprint; they are not I/O
+//! objects, so sharing them across requests is allowed.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use js_sys::{Array, Object, Promise};
+use serde_json::json;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CryptoKey, SubtleCrypto};
+
+use crate::alg::Alg;
+use crate::b64;
+use crate::jwks::{Jwk, KeyMaterial};
+use crate::signature::SignatureCheck;
+
+thread_local! {
+    static IMPORTED: RefCell<HashMap<([u8; 32], Alg), CryptoKey>> = RefCell::new(HashMap::new());
+}
+
+/// `true` only for a valid signature; any failure (import, length,
+/// rejection) is `false`.
+pub async fn verify(check: &SignatureCheck<'_>) -> bool {
+    let Some(subtle) = subtle() else { return false };
+    let Some(key) = imported(&subtle, check.key, check.alg).await else {
+        return false;
+    };
+    let Some(params) = object(verify_params(check.alg)) else {
+        return false;
+    };
+    let Ok(promise) = subtle.verify_with_object_and_u8_array_and_u8_array(
+        &params,
+        &key,
+        check.signature,
+        check.signing_input,
+    ) else {
+        return false;
+    };
+    matches!(JsFuture::from(promise).await, Ok(v) if v.as_bool() == Some(true))
+}
+
+fn subtle() -> Option<SubtleCrypto> {
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("crypto")).ok()?;
+    Some(crypto.dyn_into::<web_sys::Crypto>().ok()?.subtle())
+}
+
+async fn imported(subtle: &SubtleCrypto, key: &Jwk, alg: Alg) -> Option<CryptoKey> {
+    let id = (key.fingerprint, alg);
+    if let Some(k) = IMPORTED.with(|m| m.borrow().get(&id).cloned()) {
+        return Some(k);
+    }
+    let usages = Array::of1(&JsValue::from_str("verify"));
+    let params = object(import_params(alg))?;
+    let promise: Promise = match &key.material {
+        KeyMaterial::Hmac { secret } => {
+            let raw = js_sys::Uint8Array::from(secret.expose().as_bytes());
+            subtle
+                .import_key_with_object("raw", &raw.unchecked_into(), &params, false, &usages)
+                .ok()?
+        }
+        material => {
+            let jwk = object(public_jwk(material)?)?;
+            subtle
+                .import_key_with_object("jwk", &jwk, &params, false, &usages)
+                .ok()?
+        }
+    };
+    let key: CryptoKey = JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
+    IMPORTED.with(|m| m.borrow_mut().insert(id, key.clone()));
+    Some(key)
+}
+
+fn public_jwk(material: &KeyMaterial) -> Option<serde_json::Value> {
+    Some(match material {
+        KeyMaterial::Rsa { n, e } => {
+            json!({"kty": "RSA", "n": b64::encode(n), "e": b64::encode(e)})
+        }
+        KeyMaterial::EcP256 { x, y } => {
+            json!({"kty": "EC", "crv": "P-256", "x": b64::encode(x), "y": b64::encode(y)})
+        }
+        KeyMaterial::Ed25519 { x } => json!({"kty": "OKP", "crv": "Ed25519", "x": b64::encode(x)}),
+        KeyMaterial::Hmac { .. } => return None,
+    })
+}
+
+fn hash(alg: Alg) -> &'static str {
+    match alg {
+        Alg::Rs384 | Alg::Ps384 | Alg::Hs384 => "SHA-384",
+        Alg::Rs512 | Alg::Ps512 | Alg::Hs512 => "SHA-512",
+        _ => "SHA-256",
+    }
+}
+
+fn import_params(alg: Alg) -> serde_json::Value {
+    match alg {
+        Alg::Rs256 | Alg::Rs384 | Alg::Rs512 => {
+            json!({"name": "RSASSA-PKCS1-v1_5", "hash": hash(alg)})
+        }
+        Alg::Ps256 | Alg::Ps384 | Alg::Ps512 => json!({"name": "RSA-PSS", "hash": hash(alg)}),
+        Alg::Es256 => json!({"name": "ECDSA", "namedCurve": "P-256"}),
+        Alg::EdDsa => json!({"name": "Ed25519"}),
+        Alg::Hs256 | Alg::Hs384 | Alg::Hs512 => json!({"name": "HMAC", "hash": hash(alg)}),
+    }
+}
+
+fn verify_params(alg: Alg) -> serde_json::Value {
+    match alg {
+        Alg::Rs256 | Alg::Rs384 | Alg::Rs512 => json!({"name": "RSASSA-PKCS1-v1_5"}),
+        // RFC 7518 3.5: the salt is as long as the hash.
+        Alg::Ps256 => json!({"name": "RSA-PSS", "saltLength": 32}),
+        Alg::Ps384 => json!({"name": "RSA-PSS", "saltLength": 48}),
+        Alg::Ps512 => json!({"name": "RSA-PSS", "saltLength": 64}),
+        Alg::Es256 => json!({"name": "ECDSA", "hash": "SHA-256"}),
+        Alg::EdDsa => json!({"name": "Ed25519"}),
+        Alg::Hs256 | Alg::Hs384 | Alg::Hs512 => json!({"name": "HMAC"}),
+    }
+}
+
+fn object(v: serde_json::Value) -> Option<Object> {
+    js_sys::JSON::parse(&v.to_string()).ok()?.dyn_into().ok()
+}
