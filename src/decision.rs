@@ -37,6 +37,14 @@ impl Request<'_> {
             .map(|(_, v)| v.as_str())
     }
 
+    fn all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     /// Every `Authorization` value. Fetch-style header maps join repeated
     /// headers with ", "; no JWS or base64 credential contains a comma, so
     /// splitting on it recovers the repeats, which are then refused.
