@@ -1,1 +1,0 @@
-//! The Cloudflare Workers face (written next).
