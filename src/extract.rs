@@ -1,7 +1,17 @@
 //! Credential extraction (contract 3.2): exactly one `Authorization` header,
 //! scheme case-insensitive, `Bearer <jwt>` or `Basic <b64>`.
+//!
+//! The grammar is RFC 9110 11.4: `scheme 1*SP credential`. Surrounding
+//! whitespace is tolerated (proxies add it); anything after the credential
+//! (`Bearer a b`) is a malformed request (400), not a bad token, because no
+//! token was cleanly presented.
 
-use crate::error::AuthError;
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
+use base64::engine::DecodePaddingMode;
+use base64::Engine;
+
+use crate::error::{AuthError, InvalidRequest};
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,12 +23,265 @@ pub enum Credentials {
     Basic(Secret),
 }
 
+/// RFC 7617 uses the standard alphabet; clients differ on padding, so a
+/// value may be fully padded or not padded at all (never half-padded).
+/// Non-canonical trailing bits are refused either way.
+const PADDED: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::RequireCanonical),
+);
+const UNPADDED: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::RequireNone),
+);
+
 /// `authorization` holds every `Authorization` header value of the request.
 pub fn extract(
     authorization: &[&str],
     max_token_bytes: usize,
     basic_enabled: bool,
 ) -> Result<Credentials, AuthError> {
-    let _ = (authorization, max_token_bytes, basic_enabled);
-    todo!()
+    let value = match authorization {
+        [] => return Ok(Credentials::None),
+        [one] => one.trim_matches([' ', '\t']),
+        _ => return Err(bad(InvalidRequest::DuplicateAuthorization)),
+    };
+    if value.is_empty() {
+        return Err(bad(InvalidRequest::EmptyCredentials));
+    }
+    let (scheme, credential) = match value.split_once(' ') {
+        Some((s, c)) => (s, c.trim_start_matches(' ')),
+        None => (value, ""),
+    };
+    if scheme.eq_ignore_ascii_case("bearer") {
+        bearer(credential, max_token_bytes)
+    } else if scheme.eq_ignore_ascii_case("basic") {
+        basic(credential, max_token_bytes, basic_enabled)
+    } else {
+        Err(bad(InvalidRequest::UnsupportedScheme))
+    }
+}
+
+fn bad(why: InvalidRequest) -> AuthError {
+    AuthError::InvalidRequest(why)
+}
+
+fn bearer(token: &str, max_token_bytes: usize) -> Result<Credentials, AuthError> {
+    if token.is_empty() {
+        return Err(bad(InvalidRequest::EmptyCredentials));
+    }
+    if token.contains([' ', '\t']) {
+        return Err(bad(InvalidRequest::MalformedCredentials));
+    }
+    if token.len() > max_token_bytes {
+        return Err(AuthError::TokenTooLong);
+    }
+    // A compact JWS is base64url parts joined by dots; anything else (even
+    // token68's `+/~=`) cannot be one.
+    if !token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    {
+        return Err(AuthError::Malformed(
+            "characters other than base64url and `.`",
+        ));
+    }
+    Ok(Credentials::Bearer(token.to_string()))
+}
+
+fn basic(
+    value: &str,
+    max_token_bytes: usize,
+    basic_enabled: bool,
+) -> Result<Credentials, AuthError> {
+    if !basic_enabled {
+        return Err(bad(InvalidRequest::BasicNotEnabled));
+    }
+    if value.is_empty() {
+        return Err(bad(InvalidRequest::EmptyCredentials));
+    }
+    if value.len() > max_token_bytes {
+        return Err(bad(InvalidRequest::BasicTooLong));
+    }
+    // Decoded only to check the shape; what is sent on is the value as it
+    // came, and the decoded bytes are dropped here.
+    let engine = if value.ends_with('=') {
+        &PADDED
+    } else {
+        &UNPADDED
+    };
+    let decoded = engine
+        .decode(value)
+        .map_err(|_| bad(InvalidRequest::BadBase64))?;
+    let text = std::str::from_utf8(&decoded).map_err(|_| bad(InvalidRequest::BadBase64))?;
+    if !text.contains(':') {
+        return Err(bad(InvalidRequest::BadBase64));
+    }
+    Ok(Credentials::Basic(Secret::new(value)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MAX: usize = 8192;
+    const JWT: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln";
+
+    fn one(v: &str) -> Result<Credentials, AuthError> {
+        extract(&[v], MAX, true)
+    }
+
+    fn invalid(v: &str) -> Option<InvalidRequest> {
+        match one(v) {
+            Err(AuthError::InvalidRequest(r)) => Some(r),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn no_header_is_no_credentials() {
+        assert_eq!(extract(&[], MAX, false), Ok(Credentials::None));
+    }
+
+    #[test]
+    fn two_headers_are_refused_even_if_identical() {
+        let h = format!("Bearer {JWT}");
+        assert_eq!(
+            extract(&[&h, &h], MAX, true),
+            Err(bad(InvalidRequest::DuplicateAuthorization))
+        );
+    }
+
+    #[test]
+    fn bearer_scheme_any_case_and_spacing() {
+        for v in [
+            format!("Bearer {JWT}"),
+            format!("bearer {JWT}"),
+            format!("BEARER {JWT}"),
+            format!("Bearer   {JWT}"),
+            format!(" Bearer {JWT}\t"),
+        ] {
+            assert_eq!(one(&v), Ok(Credentials::Bearer(JWT.into())), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn bearer_with_extra_parts_is_a_bad_request() {
+        assert_eq!(
+            invalid(&format!("Bearer {JWT} extra")),
+            Some(InvalidRequest::MalformedCredentials)
+        );
+        assert_eq!(
+            invalid(&format!("Bearer {JWT}\tx")),
+            Some(InvalidRequest::MalformedCredentials)
+        );
+    }
+
+    #[test]
+    fn empty_credentials() {
+        for v in [
+            "",
+            "   ",
+            "Bearer",
+            "Bearer ",
+            "bearer    ",
+            "Basic",
+            "Basic  ",
+        ] {
+            assert_eq!(invalid(v), Some(InvalidRequest::EmptyCredentials), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn other_schemes_are_unsupported() {
+        for v in [
+            "Token abc",
+            "Digest username=x",
+            "Bearer\tabc",
+            "Bearer:abc",
+            JWT,
+            "Bearerabc",
+        ] {
+            assert_eq!(invalid(v), Some(InvalidRequest::UnsupportedScheme), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn bearer_too_long_is_401() {
+        let long = "a".repeat(MAX + 1);
+        assert_eq!(one(&format!("Bearer {long}")), Err(AuthError::TokenTooLong));
+        let exact = "a".repeat(MAX);
+        assert!(one(&format!("Bearer {exact}")).is_ok());
+        assert_eq!(
+            extract(&["Bearer abcd"], 3, false),
+            Err(AuthError::TokenTooLong)
+        );
+    }
+
+    #[test]
+    fn bearer_charset_is_jws() {
+        for t in [
+            "a+b", "a/b", "abc=", "a~b", "a,b", "ä", "a\u{0}b", "\"abc\"",
+        ] {
+            assert!(
+                matches!(one(&format!("Bearer {t}")), Err(AuthError::Malformed(_))),
+                "{t:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn basic_when_enabled() {
+        // "client:s3cret"
+        let v = "Y2xpZW50OnMzY3JldA==";
+        assert_eq!(
+            one(&format!("Basic {v}")),
+            Ok(Credentials::Basic(Secret::new(v)))
+        );
+        assert_eq!(
+            one("basic Y2xpZW50OnMzY3JldA"),
+            Ok(Credentials::Basic(Secret::new("Y2xpZW50OnMzY3JldA"))),
+            "unpadded, value kept unchanged"
+        );
+        // "id:" (empty secret) has the colon; the issuer judges it.
+        assert!(one("Basic aWQ6").is_ok());
+    }
+
+    #[test]
+    fn basic_when_not_enabled() {
+        assert_eq!(
+            extract(&["Basic Y2xpZW50OnMzY3JldA=="], MAX, false),
+            Err(bad(InvalidRequest::BasicNotEnabled))
+        );
+    }
+
+    #[test]
+    fn basic_bad_base64() {
+        for v in [
+            "Basic ***",
+            "Basic Y2xpZW50OnMzY3JldA=",   // wrong padding
+            "Basic Y2xpZW50-nMzY3JldA==",  // url alphabet
+            "Basic Y2xpZW50 OnMzY3JldA==", // inner space
+            "Basic Y2xpZW50",              // "client": no colon
+            "Basic //79",                  // not UTF-8
+            "Basic YR==",                  // non-canonical trailing bits
+        ] {
+            assert_eq!(invalid(v), Some(InvalidRequest::BadBase64), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn basic_too_long_is_400() {
+        let long = "QUFB".repeat(MAX / 4 + 1);
+        assert_eq!(
+            invalid(&format!("Basic {long}")),
+            Some(InvalidRequest::BasicTooLong)
+        );
+    }
+
+    #[test]
+    fn basic_value_never_in_debug() {
+        let c = one("Basic Y2xpZW50OnMzY3JldA==").unwrap();
+        assert!(!format!("{c:?}").contains("Y2xp"));
+    }
 }

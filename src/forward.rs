@@ -1,7 +1,10 @@
 //! What the request to origin carries (contract 3.6).
 
+use serde_json::Value;
+
 use crate::claims::VerifiedToken;
 use crate::config::Config;
+use crate::policy;
 
 /// Header edits for the request to origin. The face applies `remove` first
 /// (every inbound header whose name starts with `strip_header_prefix`, plus
@@ -18,9 +21,15 @@ pub struct ForwardPlan {
 
 impl ForwardPlan {
     /// For public routes and preflights: only the stripping.
+    /// Configured forward names are removed here too: an origin that
+    /// trusts `x-user` must not get a caller's own `x-user` on a public
+    /// route either.
     pub fn untouched(cfg: &Config) -> ForwardPlan {
-        let _ = cfg;
-        todo!()
+        ForwardPlan {
+            strip_prefix: cfg.strip_header_prefix.clone(),
+            remove: cfg.forward.iter().map(|(name, _)| name.clone()).collect(),
+            set: Vec::new(),
+        }
     }
 
     /// Whether an inbound header of this (lowercased) name must be dropped.
@@ -35,13 +44,180 @@ impl ForwardPlan {
 /// The plan for an allowed request: `Authorization: Bearer <token>` plus the
 /// `forward` headers (claims by dotted path, arrays joined with ",", numbers
 /// and booleans as text, `$org` the resolved org; absent claims set nothing;
-/// values with control characters are dropped).
+/// values with control characters are dropped, and so are empty values and
+/// values that are not ASCII).
 pub fn plan(
     cfg: &Config,
     token: &VerifiedToken,
     raw_token: &str,
     org: Option<&str>,
 ) -> ForwardPlan {
-    let _ = (cfg, token, raw_token, org);
-    todo!()
+    let mut out = ForwardPlan::untouched(cfg);
+    out.remove.push("authorization".to_string());
+    out.set
+        .push(("authorization".to_string(), format!("Bearer {raw_token}")));
+    for (name, source) in &cfg.forward {
+        let value = if source == "$org" {
+            org.map(str::to_string)
+        } else {
+            policy::lookup(token.claims(), source).and_then(render)
+        };
+        if let Some(v) = value.filter(|v| header_safe(v)) {
+            out.set.push((name.clone(), v));
+        }
+    }
+    out
+}
+
+/// A claim as header text: strings as they are, numbers and booleans
+/// written out, arrays of those joined with ","; objects and nulls (and
+/// arrays holding them) have no faithful one-line form and set nothing.
+fn render(value: &Value) -> Option<String> {
+    match value {
+        Value::Array(items) => items
+            .iter()
+            .map(scalar)
+            .collect::<Option<Vec<_>>>()
+            .map(|parts| parts.join(",")),
+        other => scalar(other),
+    }
+}
+
+fn scalar(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Non-empty, printable ASCII and spaces only. Control characters could
+/// split or smuggle headers; other non-ASCII text would make the worker's
+/// `Headers.set` throw (it takes Latin-1 byte strings) or be mangled, so
+/// such a claim is left for the origin to read from the token itself.
+fn header_safe(v: &str) -> bool {
+    !v.is_empty() && v.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Map};
+
+    use super::*;
+    use crate::claims::for_tests;
+
+    fn cfg(forward: Value, strip: &str) -> Config {
+        Config::from_value(json!({
+            "origin": "https://api.internal.example",
+            "strip_header_prefix": strip,
+            "issuers": [{"issuer": "https://sso.example.com"}],
+            "forward": forward,
+        }))
+        .unwrap()
+    }
+
+    fn token(claims: Value) -> VerifiedToken {
+        let map: Map<String, Value> = claims.as_object().cloned().unwrap_or_default();
+        for_tests(0, map, 4_000_000_000)
+    }
+
+    fn set_of(plan: &ForwardPlan, name: &str) -> Option<String> {
+        plan.set
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn untouched_only_strips() {
+        let c = cfg(json!({"X-User": "sub"}), "X-Auth-");
+        let plan = ForwardPlan::untouched(&c);
+        assert_eq!(plan.strip_prefix.as_deref(), Some("x-auth-"));
+        assert_eq!(plan.remove, ["x-user"]);
+        assert!(plan.set.is_empty());
+        assert!(plan.drops("x-auth-subject"));
+        assert!(plan.drops("x-user"));
+        assert!(!plan.drops("authorization"));
+        assert!(!plan.drops("x-other"));
+    }
+
+    #[test]
+    fn empty_prefix_strips_nothing() {
+        let plan = ForwardPlan::untouched(&cfg(json!({}), ""));
+        assert_eq!(plan.strip_prefix, None);
+        assert!(!plan.drops("x-auth-subject"));
+    }
+
+    #[test]
+    fn plan_sets_the_bearer_and_replaces_any_inbound_authorization() {
+        let c = cfg(json!({}), "x-auth-");
+        let plan = plan(&c, &token(json!({})), "aaa.bbb.ccc", None);
+        assert_eq!(
+            set_of(&plan, "authorization").as_deref(),
+            Some("Bearer aaa.bbb.ccc")
+        );
+        assert!(plan.drops("authorization"));
+    }
+
+    #[test]
+    fn plan_maps_claims() {
+        let c = cfg(
+            json!({
+                "x-auth-subject": "sub",
+                "x-auth-org": "$org",
+                "x-auth-roles": "realm_access.roles",
+                "x-auth-admin": "is_org_admin",
+                "x-auth-num": "n",
+                "x-auth-missing": "nope",
+                "x-auth-obj": "realm_access",
+                "x-auth-null": "nul",
+                "x-auth-mixed": "mixed",
+                "x-auth-empty": "empty",
+                "x-auth-crlf": "crlf",
+                "x-auth-utf": "utf"
+            }),
+            "x-auth-",
+        );
+        let t = token(json!({
+            "sub": "u-1",
+            "realm_access": {"roles": ["a", "b", 3]},
+            "is_org_admin": true,
+            "n": 42,
+            "nul": null,
+            "mixed": ["a", {"b": 1}],
+            "empty": "",
+            "crlf": "x\r\nx-injected: 1",
+            "utf": "José"
+        }));
+        let p = plan(&c, &t, "t.t.t", Some("org-9"));
+        assert_eq!(set_of(&p, "x-auth-subject").as_deref(), Some("u-1"));
+        assert_eq!(set_of(&p, "x-auth-org").as_deref(), Some("org-9"));
+        assert_eq!(set_of(&p, "x-auth-roles").as_deref(), Some("a,b,3"));
+        assert_eq!(set_of(&p, "x-auth-admin").as_deref(), Some("true"));
+        assert_eq!(set_of(&p, "x-auth-num").as_deref(), Some("42"));
+        for absent in [
+            "x-auth-missing",
+            "x-auth-obj",
+            "x-auth-null",
+            "x-auth-mixed",
+            "x-auth-empty",
+            "x-auth-crlf",
+            "x-auth-utf",
+        ] {
+            assert_eq!(set_of(&p, absent), None, "{absent}");
+            assert!(p.drops(absent), "a spoofed {absent} never survives");
+        }
+    }
+
+    #[test]
+    fn no_org_sets_no_org_header() {
+        let c = cfg(json!({"x-org": "$org"}), "");
+        let p = plan(&c, &token(json!({})), "t.t.t", None);
+        assert_eq!(set_of(&p, "x-org"), None);
+        assert!(
+            p.drops("x-org"),
+            "forward names are removed even without the prefix"
+        );
+    }
 }

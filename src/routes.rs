@@ -1,4 +1,10 @@
 //! Route patterns: literal segments, one `{org}` capture, a trailing `*`.
+//!
+//! Paths are compared the way an origin is likely to read them, so that a
+//! differently spelt path cannot slip past a stricter route onto a looser
+//! one: each segment is percent-decoded, empty segments (`//`, a trailing
+//! `/`) are ignored, and `.` / `..` segments are resolved (RFC 3986 5.2.4)
+//! before matching. The query string and fragment are not part of the path.
 
 use crate::config::Route;
 
@@ -23,13 +29,64 @@ pub struct RouteMatch {
 
 impl RoutePattern {
     pub fn parse(pattern: &str) -> Result<RoutePattern, String> {
-        let _ = pattern;
-        todo!()
+        let Some(rest) = pattern.strip_prefix('/') else {
+            return Err("must start with `/`".into());
+        };
+        // A trailing slash is allowed and means nothing: paths ignore it too.
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        let raw: Vec<&str> = if rest.is_empty() {
+            Vec::new()
+        } else {
+            rest.split('/').collect()
+        };
+        let mut segments = Vec::new();
+        let mut trailing_wildcard = false;
+        for (i, seg) in raw.iter().enumerate() {
+            let last = i + 1 == raw.len();
+            match *seg {
+                "" => return Err("empty segment (`//`)".into()),
+                "*" if last => trailing_wildcard = true,
+                "*" => return Err("`*` is only allowed as the last segment".into()),
+                "{org}" if segments.contains(&Segment::Org) => {
+                    return Err("`{org}` may appear only once".into())
+                }
+                "{org}" => segments.push(Segment::Org),
+                "." | ".." => return Err(format!("`{seg}` segments never match")),
+                lit => {
+                    if let Some(c) = lit.chars().find(|c| !is_literal_char(*c)) {
+                        return Err(match c {
+                            '{' | '}' => "only `{org}` may be captured".into(),
+                            '*' => "`*` must be a whole segment".into(),
+                            _ => format!("character {c:?} is not allowed in a path pattern"),
+                        });
+                    }
+                    segments.push(Segment::Literal(lit.to_string()));
+                }
+            }
+        }
+        Ok(RoutePattern {
+            segments,
+            trailing_wildcard,
+        })
     }
 
     pub fn matches(&self, path: &str) -> Option<RouteMatch> {
-        let _ = path;
-        todo!()
+        let segments = normalize(path)?;
+        if segments.len() < self.segments.len()
+            || (!self.trailing_wildcard && segments.len() != self.segments.len())
+        {
+            return None;
+        }
+        let mut found = RouteMatch::default();
+        for (want, got) in self.segments.iter().zip(&segments) {
+            let got = got.as_ref()?;
+            match want {
+                Segment::Literal(lit) if lit == got => {}
+                Segment::Literal(_) => return None,
+                Segment::Org => found.org = Some(got.clone()),
+            }
+        }
+        Some(found)
     }
 
     pub fn has_org(&self) -> bool {
@@ -37,8 +94,210 @@ impl RoutePattern {
     }
 }
 
-/// The first route whose path and method match (contract 3.1).
+/// The first route whose path and method match (contract 3.1). Methods are
+/// compared ignoring case, so `get` cannot dodge a `GET`-only route.
 pub fn find<'a>(routes: &'a [Route], method: &str, path: &str) -> Option<(&'a Route, RouteMatch)> {
-    let _ = (routes, method, path, Segment::Literal(String::new()), ());
-    todo!()
+    routes.iter().find_map(|r| {
+        let method_ok = r
+            .methods
+            .as_ref()
+            .is_none_or(|ms| ms.iter().any(|m| m.eq_ignore_ascii_case(method)));
+        if !method_ok {
+            return None;
+        }
+        r.pattern.matches(path).map(|m| (r, m))
+    })
+}
+
+/// RFC 3986 `pchar` minus `%` (patterns are written decoded) and the
+/// pattern syntax characters.
+fn is_literal_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~!$&'()+,;=:@".contains(c)
+}
+
+/// The path's segments, decoded, without empty ones and with dot segments
+/// resolved. `None` when the path is not origin-form (`/...`). A segment
+/// that decodes to a `/` or to invalid UTF-8 is kept as `None`: it can only
+/// be swallowed by a trailing `*`, never match a literal or `{org}`.
+fn normalize(path: &str) -> Option<Vec<Option<String>>> {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let rest = path.strip_prefix('/')?;
+    let mut out: Vec<Option<String>> = Vec::new();
+    for raw in rest.split('/') {
+        let decoded = percent_decode(raw).filter(|s| !s.contains('/'));
+        match decoded.as_deref() {
+            Some("") => {}
+            Some(".") => {}
+            Some("..") => {
+                out.pop();
+            }
+            _ => out.push(decoded),
+        }
+    }
+    Some(out)
+}
+
+/// Decodes `%XX` escapes; `None` on a broken escape or invalid UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return Some(s.to_string());
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hi = bytes.get(i + 1).and_then(|h| hex(*h))?;
+            let lo = bytes.get(i + 2).and_then(|l| hex(*l))?;
+            out.push(hi << 4 | lo);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> RoutePattern {
+        RoutePattern::parse(s).unwrap()
+    }
+
+    fn org(pattern: &str, path: &str) -> Option<Option<String>> {
+        p(pattern).matches(path).map(|m| m.org)
+    }
+
+    #[test]
+    fn parse_accepts_the_contract_shapes() {
+        for ok in [
+            "/",
+            "/*",
+            "/health",
+            "/orgs/{org}/*",
+            "/a/b/",
+            "/v1/{org}",
+            "/a:b/c@d",
+        ] {
+            assert!(RoutePattern::parse(ok).is_ok(), "{ok}");
+        }
+        assert!(p("/orgs/{org}/*").has_org());
+        assert!(!p("/orgs/*").has_org());
+    }
+
+    #[test]
+    fn parse_refuses_everything_else() {
+        for bad in [
+            "",
+            "orgs",
+            "/a//b",
+            "/*/a",
+            "/a*",
+            "/a/*b",
+            "/{org}/{org}",
+            "/{tenant}",
+            "/{org}x",
+            "/a/%2F",
+            "/a b",
+            "/a?x",
+            "/a/../b",
+            "/./a",
+            "/a\\b",
+        ] {
+            assert!(RoutePattern::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn literals_match_exactly_and_ignore_trailing_and_double_slashes() {
+        let pat = p("/a/b");
+        assert!(pat.matches("/a/b").is_some());
+        assert!(pat.matches("/a/b/").is_some());
+        assert!(pat.matches("/a//b").is_some());
+        assert!(pat.matches("/a/b?x=/c").is_some());
+        assert!(pat.matches("/a/b#frag").is_some());
+        assert!(pat.matches("/a/B").is_none());
+        assert!(pat.matches("/a/b/c").is_none());
+        assert!(pat.matches("/a").is_none());
+        assert!(pat.matches("a/b").is_none());
+        assert!(pat.matches("").is_none());
+        assert!(pat.matches("*").is_none());
+    }
+
+    #[test]
+    fn root_pattern() {
+        assert!(p("/").matches("/").is_some());
+        assert!(p("/").matches("/x").is_none());
+        assert!(p("/*").matches("/").is_some());
+        assert!(p("/*").matches("/x/y/z").is_some());
+    }
+
+    #[test]
+    fn paths_are_decoded_and_dot_segments_resolved() {
+        let pat = p("/admin/*");
+        assert!(pat.matches("/%61dmin/x").is_some());
+        assert!(pat.matches("/public/../admin/x").is_some());
+        assert!(pat.matches("/public/%2e%2e/admin").is_some());
+        assert!(pat.matches("/./admin").is_some());
+        assert!(pat.matches("/../../admin").is_some());
+        assert!(p("/public/*").matches("/public/../admin").is_none());
+    }
+
+    #[test]
+    fn trailing_wildcard_takes_zero_or_more_segments() {
+        let pat = p("/orgs/*");
+        assert!(pat.matches("/orgs").is_some());
+        assert!(pat.matches("/orgs/").is_some());
+        assert!(pat.matches("/orgs/1/2/3").is_some());
+        assert!(pat.matches("/orgs/a%2Fb").is_some(), "swallowed by *");
+        assert!(pat.matches("/orgsx").is_none());
+    }
+
+    #[test]
+    fn org_captures_one_decoded_segment() {
+        assert_eq!(
+            org("/orgs/{org}/*", "/orgs/abc/x"),
+            Some(Some("abc".into()))
+        );
+        assert_eq!(org("/orgs/{org}/*", "/orgs/abc"), Some(Some("abc".into())));
+        assert_eq!(org("/orgs/{org}", "/orgs/a%20b"), Some(Some("a b".into())));
+        assert_eq!(
+            org("/orgs/{org}", "/orgs/caf%C3%A9"),
+            Some(Some("café".into()))
+        );
+        assert_eq!(org("/orgs/{org}", "/orgs/"), None, "empty capture");
+        assert_eq!(org("/orgs/{org}", "/orgs"), None);
+        assert_eq!(org("/orgs/{org}", "/orgs/a/b"), None);
+    }
+
+    #[test]
+    fn org_never_captures_a_slash_or_broken_text() {
+        assert_eq!(org("/orgs/{org}/*", "/orgs/a%2Fb/x"), None);
+        assert_eq!(org("/orgs/{org}/*", "/orgs/a%2fb"), None);
+        assert_eq!(org("/orgs/{org}", "/orgs/%FF"), None);
+        assert_eq!(org("/orgs/{org}", "/orgs/%C3"), None);
+        assert_eq!(org("/orgs/{org}", "/orgs/%zz"), None);
+        assert_eq!(org("/orgs/{org}", "/orgs/%4"), None);
+        assert_eq!(org("/orgs/{org}", "/orgs/%"), None);
+    }
+
+    #[test]
+    fn percent_decoder() {
+        assert_eq!(percent_decode("a%41%62").as_deref(), Some("aAb"));
+        assert_eq!(percent_decode("%e2%82%ac").as_deref(), Some("€"));
+        assert_eq!(percent_decode("100%"), None);
+        assert_eq!(percent_decode("").as_deref(), Some(""));
+    }
 }
