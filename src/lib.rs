@@ -11,6 +11,7 @@ pub mod claims;
 pub mod config;
 pub mod decision;
 pub mod error;
+pub mod exchange;
 pub mod extract;
 pub mod forward;
 pub mod jwks;
