@@ -6,7 +6,8 @@
 //                as is); undefined leaves wrangler.toml's [vars.AUTHZ] alone
 //     port       0 = a free port (default 0)
 //     extraVars  { NAME: value } more `--var NAME:value` (e.g. an HS secret)
-//     cwd        project folder with wrangler.toml (default: the repo root)
+//     cwd        project folder with wrangler.toml (default: $E2E_WORKER_DIR if
+//                set, to try the tests against another worker; else the repo root)
 //     config     a wrangler config file, passed as --config (default: none)
 //     timeoutMs  startup limit (default 120000: the [build] command compiles Rust)
 //     env        extra environment variables for wrangler
@@ -143,7 +144,7 @@ export async function startWorker({
   authz,
   port = 0,
   extraVars = {},
-  cwd = REPO_ROOT,
+  cwd = process.env.E2E_WORKER_DIR || REPO_ROOT,
   config,
   timeoutMs = 120000,
   env = {},
