@@ -3,7 +3,10 @@
 
 use serde_json::{Map, Value};
 
+use crate::b64;
 use crate::error::AuthError;
+
+mod strict;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Header {
@@ -48,6 +51,317 @@ impl UnverifiedToken {
 /// a header `typ` other than `JWT` / `at+jwt` (any case, optional
 /// `application/`).
 pub fn decode(token: &str) -> Result<UnverifiedToken, AuthError> {
-    let _ = token;
-    todo!()
+    let parts: Vec<&str> = token.split('.').collect();
+    let [header_b64, payload_b64, signature_b64] = parts[..] else {
+        return Err(AuthError::Malformed(if parts.len() == 5 {
+            "encrypted tokens (JWE) are not accepted"
+        } else {
+            "a token has three dot-separated parts"
+        }));
+    };
+    let header = object(header_b64, Part::Header)?;
+    let claims = object(payload_b64, Part::Payload)?;
+    let signature = b64::decode(signature_b64)
+        .map_err(|_| AuthError::Malformed("the signature is not base64url"))?;
+    let header = check_header(header)?;
+    Ok(UnverifiedToken {
+        header,
+        claims,
+        signing_input: format!("{header_b64}.{payload_b64}"),
+        signature,
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Part {
+    Header,
+    Payload,
+}
+
+/// One base64url JSON object, strictly parsed. The reasons are fixed
+/// strings: serde's messages may quote the input.
+fn object(b64_text: &str, part: Part) -> Result<Map<String, Value>, AuthError> {
+    let (not_b64, not_json, not_object) = match part {
+        Part::Header => (
+            "the header is not base64url",
+            "the header is not valid JSON (or repeats a member)",
+            "the header is not a JSON object",
+        ),
+        Part::Payload => (
+            "the payload is not base64url",
+            "the payload is not valid JSON (or repeats a member)",
+            "the payload is not a JSON object",
+        ),
+    };
+    let bytes = b64::decode(b64_text).map_err(|_| AuthError::Malformed(not_b64))?;
+    match strict::from_slice(&bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(AuthError::Malformed(not_object)),
+        Err(_) => Err(AuthError::Malformed(not_json)),
+    }
+}
+
+/// The header checks that need no key (contract 3.4).
+fn check_header(raw: Map<String, Value>) -> Result<Header, AuthError> {
+    let alg = match raw.get("alg") {
+        Some(Value::String(a)) => a.clone(),
+        Some(_) => return Err(AuthError::Malformed("the header alg is not a string")),
+        None => return Err(AuthError::Malformed("the header has no alg")),
+    };
+    // RFC 7515 4.1.11: a recipient that does not understand a listed
+    // extension must refuse; we understand none, so any `crit` is refused.
+    if raw.contains_key("crit") {
+        return Err(AuthError::Malformed(
+            "the header lists critical extensions (crit)",
+        ));
+    }
+    // RFC 7797 unencoded payloads change what the signature covers.
+    if raw.contains_key("b64") {
+        return Err(AuthError::Malformed(
+            "unencoded payloads (b64) are not accepted",
+        ));
+    }
+    if raw.contains_key("cty") {
+        return Err(AuthError::Malformed("nested tokens (cty) are not accepted"));
+    }
+    let kid = match raw.get("kid") {
+        Some(Value::String(k)) => Some(k.clone()),
+        Some(_) => return Err(AuthError::Malformed("the header kid is not a string")),
+        None => None,
+    };
+    let typ = match raw.get("typ") {
+        Some(Value::String(t)) if typ_accepted(t) => Some(t.clone()),
+        Some(Value::String(_)) => {
+            return Err(AuthError::Malformed(
+                "the header typ is neither JWT nor at+jwt",
+            ))
+        }
+        Some(_) => return Err(AuthError::Malformed("the header typ is not a string")),
+        None => None,
+    };
+    Ok(Header { alg, kid, typ, raw })
+}
+
+/// `JWT` (RFC 7519) or `at+jwt` (RFC 9068), any case, with or without the
+/// `application/` media type prefix (RFC 7515 4.1.9).
+fn typ_accepted(typ: &str) -> bool {
+    const PREFIX: &str = "application/";
+    let bare = match typ.get(..PREFIX.len()) {
+        Some(p) if p.eq_ignore_ascii_case(PREFIX) => &typ[PREFIX.len()..],
+        _ => typ,
+    };
+    bare.eq_ignore_ascii_case("jwt") || bare.eq_ignore_ascii_case("at+jwt")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    const PAYLOAD: &str = r#"{"iss":"https://issuer.example","exp":1700000300}"#;
+
+    fn token(header: &str, payload: &str) -> String {
+        format!(
+            "{}.{}.{}",
+            b64::encode(header.as_bytes()),
+            b64::encode(payload.as_bytes()),
+            b64::encode(b"signature")
+        )
+    }
+
+    fn reason(token: &str) -> &'static str {
+        match decode(token) {
+            Err(AuthError::Malformed(why)) => why,
+            other => panic!("expected Malformed, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn decodes_a_plain_token() {
+        let t = decode(&token(
+            r#"{"alg":"RS256","kid":"k1","typ":"JWT","x5u":"https://evil.example"}"#,
+            PAYLOAD,
+        ))
+        .unwrap();
+        assert_eq!(t.header.alg, "RS256");
+        assert_eq!(t.header.kid.as_deref(), Some("k1"));
+        assert_eq!(t.header.typ.as_deref(), Some("JWT"));
+        assert_eq!(t.issuer(), Some("https://issuer.example"));
+        assert_eq!(t.signature(), b"signature");
+        let raw = token(
+            r#"{"alg":"RS256","kid":"k1","typ":"JWT","x5u":"https://evil.example"}"#,
+            PAYLOAD,
+        );
+        let (input, _) = raw.rsplit_once('.').unwrap();
+        assert_eq!(t.signing_input(), input.as_bytes());
+    }
+
+    #[test]
+    fn part_counts() {
+        assert_eq!(reason("a.b"), "a token has three dot-separated parts");
+        assert_eq!(reason("a.b.c.d"), "a token has three dot-separated parts");
+        assert_eq!(reason(""), "a token has three dot-separated parts");
+        assert_eq!(
+            reason("a.b.c.d.e"),
+            "encrypted tokens (JWE) are not accepted"
+        );
+    }
+
+    #[test]
+    fn strict_base64url() {
+        let good = token(r#"{"alg":"RS256"}"#, PAYLOAD);
+        let parts: Vec<&str> = good.split('.').collect();
+        let padded = format!("{}=.{}.{}", parts[0], parts[1], parts[2]);
+        assert_eq!(reason(&padded), "the header is not base64url");
+        let spaced = format!("{}.{} .{}", parts[0], parts[1], parts[2]);
+        assert_eq!(reason(&spaced), "the payload is not base64url");
+        let plus = format!("{}.{}.{}+", parts[0], parts[1], parts[2]);
+        assert_eq!(reason(&plus), "the signature is not base64url");
+    }
+
+    #[test]
+    fn json_objects_only() {
+        assert_eq!(
+            reason(&token(r#"["alg","RS256"]"#, PAYLOAD)),
+            "the header is not a JSON object"
+        );
+        assert_eq!(
+            reason(&token(r#"{"alg":"RS256"}"#, "42")),
+            "the payload is not a JSON object"
+        );
+        assert_eq!(
+            reason(&token(r#"{"alg":"RS256"}"#, "{nope")),
+            "the payload is not valid JSON (or repeats a member)"
+        );
+        assert_eq!(
+            reason(&token("{\"alg\":\"RS256\"", PAYLOAD)),
+            "the header is not valid JSON (or repeats a member)"
+        );
+    }
+
+    #[test]
+    fn duplicate_members() {
+        assert_eq!(
+            reason(&token(r#"{"alg":"RS256","alg":"none"}"#, PAYLOAD)),
+            "the header is not valid JSON (or repeats a member)"
+        );
+        assert_eq!(
+            reason(&token(
+                r#"{"alg":"RS256"}"#,
+                r#"{"iss":"https://a.example","iss":"https://b.example","exp":1}"#
+            )),
+            "the payload is not valid JSON (or repeats a member)"
+        );
+    }
+
+    #[test]
+    fn alg_is_required_and_a_string() {
+        assert_eq!(
+            reason(&token(r#"{"typ":"JWT"}"#, PAYLOAD)),
+            "the header has no alg"
+        );
+        assert_eq!(
+            reason(&token(r#"{"alg":null}"#, PAYLOAD)),
+            "the header alg is not a string"
+        );
+        // `none` decodes; it is refused at key selection, as any unknown alg.
+        assert_eq!(
+            decode(&token(r#"{"alg":"none"}"#, PAYLOAD))
+                .unwrap()
+                .header
+                .alg,
+            "none"
+        );
+    }
+
+    #[test]
+    fn refused_header_members() {
+        assert_eq!(
+            reason(&token(r#"{"alg":"RS256","crit":["exp"],"exp":1}"#, PAYLOAD)),
+            "the header lists critical extensions (crit)"
+        );
+        assert_eq!(
+            reason(&token(r#"{"alg":"RS256","crit":[]}"#, PAYLOAD)),
+            "the header lists critical extensions (crit)"
+        );
+        assert_eq!(
+            reason(&token(r#"{"alg":"RS256","b64":false}"#, PAYLOAD)),
+            "unencoded payloads (b64) are not accepted"
+        );
+        assert_eq!(
+            reason(&token(r#"{"alg":"RS256","cty":"JWT"}"#, PAYLOAD)),
+            "nested tokens (cty) are not accepted"
+        );
+        assert_eq!(
+            reason(&token(r#"{"alg":"RS256","kid":7}"#, PAYLOAD)),
+            "the header kid is not a string"
+        );
+    }
+
+    #[test]
+    fn header_typ() {
+        for ok in [
+            "JWT",
+            "jwt",
+            "at+jwt",
+            "AT+JWT",
+            "application/jwt",
+            "Application/At+JWT",
+        ] {
+            let header = format!(r#"{{"alg":"RS256","typ":"{ok}"}}"#);
+            assert!(decode(&token(&header, PAYLOAD)).is_ok(), "{ok}");
+        }
+        for bad in [
+            "JWS",
+            "",
+            "application/",
+            "secevent+jwt",
+            "application/json",
+            "jwt ",
+        ] {
+            let header = format!(r#"{{"alg":"RS256","typ":"{bad}"}}"#);
+            assert_eq!(
+                reason(&token(&header, PAYLOAD)),
+                "the header typ is neither JWT nor at+jwt",
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            reason(&token(r#"{"alg":"RS256","typ":1}"#, PAYLOAD)),
+            "the header typ is not a string"
+        );
+        // Multi-byte text right where the prefix would end must not panic.
+        let header = r#"{"alg":"RS256","typ":"applicatioé/jwt"}"#;
+        assert!(decode(&token(header, PAYLOAD)).is_err());
+    }
+
+    #[test]
+    fn deep_json_is_refused_without_overflow() {
+        let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+        assert_eq!(
+            reason(&token(r#"{"alg":"RS256"}"#, &format!(r#"{{"x":{deep}}}"#))),
+            "the payload is not valid JSON (or repeats a member)"
+        );
+    }
+
+    #[test]
+    fn reasons_never_quote_input() {
+        let t = token(
+            r#"{"alg":"RS256","typ":"<script>"}"#,
+            r#"{"secret":"hunter2","secret":1}"#,
+        );
+        let e = decode(&t).unwrap_err();
+        assert!(!e.detail().contains("hunter2"));
+        assert!(!e.detail().contains("script"));
+    }
+
+    #[test]
+    fn an_empty_signature_decodes() {
+        // The page strips signatures from shared links; verification fails.
+        let t = token(r#"{"alg":"RS256"}"#, PAYLOAD);
+        let stripped = format!("{}.", t.rsplit_once('.').unwrap().0);
+        assert!(decode(&stripped).unwrap().signature().is_empty());
+    }
 }
