@@ -107,6 +107,9 @@ mod tests {
     use super::*;
     use crate::claims::for_tests;
 
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     fn cfg(forward: Value, strip: &str) -> Config {
         Config::from_value(json!({
             "origin": "https://api.internal.example",

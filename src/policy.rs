@@ -168,6 +168,9 @@ mod tests {
     use crate::claims::for_tests;
     use crate::config::Config;
 
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     fn claims(v: Value) -> Map<String, Value> {
         match v {
             Value::Object(m) => m,

@@ -172,6 +172,9 @@ fn hex(b: u8) -> Option<u8> {
 mod tests {
     use super::*;
 
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     fn p(s: &str) -> RoutePattern {
         RoutePattern::parse(s).unwrap()
     }

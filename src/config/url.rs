@@ -97,6 +97,9 @@ fn split_host_port(authority: &str) -> Result<(&str, Option<&str>), String> {
 mod tests {
     use super::*;
 
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     fn loopback_http(s: &str) -> bool {
         parse(s).is_ok_and(|u| !u.https && u.is_loopback())
     }
