@@ -47,9 +47,10 @@ impl UnverifiedToken {
 /// Splits and parses a compact JWS. Refuses (as [`AuthError::Malformed`]):
 /// not three parts (five: "encrypted tokens (JWE) are not accepted"), bad
 /// base64url, header or payload not a JSON object, duplicate members,
-/// a missing `alg`, `crit` (no extension is understood), `b64`, `cty`,
-/// a header `typ` other than `JWT` / `at+jwt` (any case, optional
-/// `application/`).
+/// a missing or non-string `alg`, a non-string `kid`, `crit` (no extension
+/// is understood), `b64`, `cty`, a header `typ` other than `JWT` / `at+jwt`
+/// (any case, optional `application/`). An empty signature decodes (the
+/// page shows stripped tokens) and then fails verification.
 pub fn decode(token: &str) -> Result<UnverifiedToken, AuthError> {
     let parts: Vec<&str> = token.split('.').collect();
     let [header_b64, payload_b64, signature_b64] = parts[..] else {

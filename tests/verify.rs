@@ -561,3 +561,62 @@ fn the_authn_example_tokens_do_not_verify_with_our_keys() {
     let keys = parse_jwks(jwks(&[theirs]).as_bytes()).unwrap();
     assert_eq!(err(AUTHN_CUSTOMER, &issuer, &keys), AuthError::BadSignature);
 }
+
+/// The named fixtures through the whole decision (`decision::decide`):
+/// signature first, then the claims, each refusal with its own code.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_named_fixtures_through_the_decision() {
+    use edge_authz::config::Config;
+    use edge_authz::decision::{decide, Request, Verdict};
+
+    let cfg = Config::from_value(json!({
+        "origin": "https://api.internal.example",
+        "issuers": [{
+            "issuer": ISSUER,
+            "jwks_uri": "https://sso.example.com/certs",
+            "audiences": [AUDIENCE],
+        }],
+    }))
+    .expect("test config");
+    let keys = all_keys();
+    let decide_on = |raw: &str| {
+        let headers = vec![("authorization".to_string(), format!("Bearer {raw}"))];
+        let req = Request {
+            method: "GET",
+            path: "/things",
+            headers: &headers,
+        };
+        decide(&cfg, &req, |_| Some(&keys), &RustCrypto, NOW).verdict
+    };
+    for raw in [
+        fixtures::valid_rs256(),
+        fixtures::valid_ps256(),
+        fixtures::valid_es256(),
+        fixtures::valid_eddsa(),
+    ] {
+        assert!(matches!(decide_on(&raw), Verdict::Forward(_)));
+    }
+    for (raw, want) in [
+        (fixtures::expired(), AuthError::Expired),
+        (fixtures::not_yet_valid(), AuthError::NotYetValid),
+        (fixtures::issued_in_future(), AuthError::IssuedInFuture),
+        (fixtures::wrong_audience(), AuthError::WrongAudience),
+        (fixtures::refresh_token(), AuthError::WrongTokenType),
+        (fixtures::id_token(), AuthError::WrongTokenType),
+        (
+            fixtures::no_exp(),
+            AuthError::Malformed("the token has no exp"),
+        ),
+        (fixtures::unknown_issuer(), AuthError::UnknownIssuer),
+        (fixtures::bad_signature(), AuthError::BadSignature),
+        (fixtures::unknown_kid(), AuthError::UnknownKey),
+        (fixtures::alg_none(), AuthError::AlgorithmNotAllowed),
+        (fixtures::valid_hs256(), AuthError::AlgorithmNotAllowed),
+    ] {
+        match decide_on(&raw) {
+            Verdict::Refuse(e) => assert_eq!(e, want),
+            Verdict::Forward(_) => panic!("expected {want:?}, got a forward"),
+        }
+    }
+}
