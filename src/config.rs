@@ -134,6 +134,5 @@ impl Config {
 /// `http://` on a loopback host. Used for configured endpoints and for the
 /// `jwks_uri` that discovery returns.
 pub fn check_endpoint(url: &str) -> Result<(), String> {
-    let _ = url;
-    todo!("shared with config validation")
+    parse::fetchable(url)
 }

@@ -393,7 +393,7 @@ fn issuer(value: &Value, at: &str) -> R<IssuerConfig> {
 }
 
 /// Key and token endpoints: `https://`, or plain `http://` on loopback.
-fn fetchable(s: &str) -> Result<(), String> {
+pub(super) fn fetchable(s: &str) -> Result<(), String> {
     let u = url::parse(s)?;
     if u.https || u.is_loopback() {
         Ok(())
