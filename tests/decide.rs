@@ -3,16 +3,19 @@
 //! the contract's table, shadow mode, public routes, preflights, and the
 //! organisation scope.
 
+mod common;
+
+use common::{claims, ec, ed, fixtures, hs, keyset, mint, rsa_a, rsa_b, with, AUDIENCE, ORG};
 use edge_authz::config::Config;
-use edge_authz::decision::{decide, Outcome, Request, Verdict};
+use edge_authz::decision::{begin, decide, Outcome, Request, Start, Verdict};
 use edge_authz::error::AuthError;
 use edge_authz::forward::ForwardPlan;
 use edge_authz::jwks::KeySet;
-use edge_authz::signature::RustCrypto;
+use edge_authz::signature::{RustCrypto, SignatureEngine};
 use serde_json::{json, Value};
 
-const NOW: u64 = 1_700_000_000;
-const ISS: &str = "https://sso.example.com/realms/ScpCloud";
+use common::NOW;
+const ISS: &str = common::ISSUER;
 
 fn config(v: Value) -> Config {
     match Config::from_value(v) {
@@ -232,4 +235,382 @@ fn a_respelt_path_does_not_reach_a_public_route() {
         assert_eq!(o.log.route.as_deref(), Some("/admin/*"), "{path}");
     }
     assert_eq!(run(&cfg, "GET", "/other", &[]).log.decision, "public");
+}
+
+// ---------------------------------------------------------------------------
+// Bearer tokens, verified with real keys.
+
+/// `base()` with the audience set, as the minted tokens expect.
+fn bearer_config() -> Config {
+    let mut v = base();
+    v["issuers"][0]["audiences"] = json!([AUDIENCE]);
+    config(v)
+}
+
+/// Decides with the issuer's keys (`rsa_a`, `ec`, `ed`) at hand.
+fn run_keys(cfg: &Config, keys: &KeySet, method: &str, path: &str, h: &[(&str, &str)]) -> Outcome {
+    let headers = headers(h);
+    let req = Request {
+        method,
+        path,
+        headers: &headers,
+    };
+    decide(cfg, &req, |_| Some(keys), &RustCrypto, NOW)
+}
+
+fn bearer(cfg: &Config, token: &str) -> Outcome {
+    let keys = keyset(&[rsa_a(), ec(), ed()]);
+    let auth = format!("Bearer {token}");
+    run_keys(cfg, &keys, "GET", "/things", &[("authorization", &auth)])
+}
+
+fn set_of(plan: &ForwardPlan, name: &str) -> Option<String> {
+    plan.set
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+}
+
+/// Nothing a refusal says may carry the token or a piece of it.
+fn assert_no_echo(o: &Outcome, token: &str) {
+    let e = refused(o);
+    let said = format!(
+        "{} {} {:?} {:?}",
+        e.problem_body(),
+        e.www_authenticate("api", true).unwrap_or_default(),
+        o.log,
+        o.trail
+    );
+    for part in token.split('.').filter(|p| p.len() > 8) {
+        assert!(!said.contains(part), "a token part was echoed: {said}");
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_valid_token_of_each_key_type_is_forwarded_with_its_claims() {
+    let cfg = bearer_config();
+    for token in [
+        fixtures::valid_rs256(),
+        fixtures::valid_ps256(),
+        fixtures::valid_es256(),
+        fixtures::valid_eddsa(),
+    ] {
+        let o = bearer(&cfg, &token);
+        let plan = forwarded(&o);
+        assert_eq!(
+            set_of(plan, "authorization"),
+            Some(format!("Bearer {token}"))
+        );
+        assert_eq!(
+            set_of(plan, "x-auth-subject").as_deref(),
+            Some("f:1234:alice")
+        );
+        assert_eq!(set_of(plan, "x-auth-org").as_deref(), Some(ORG));
+        assert!(plan.drops("authorization") && plan.drops("x-auth-whatever"));
+        assert_eq!(o.log.decision, "allow");
+        assert_eq!(o.log.code, None);
+        assert_eq!(o.log.issuer.as_deref(), Some(ISS));
+        assert_eq!(o.log.subject.as_deref(), Some("f:1234:alice"));
+        assert_eq!(o.log.org.as_deref(), Some(ORG));
+        let logged = format!("{:?} {:?}", o.log, o.trail);
+        assert!(!logged.contains(&token));
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn invalid_tokens_are_401_invalid_token_with_their_code() {
+    let cfg = bearer_config();
+    let cases = [
+        (fixtures::expired(), "token_expired"),
+        (fixtures::not_yet_valid(), "token_not_yet_valid"),
+        (fixtures::issued_in_future(), "issued_in_future"),
+        (fixtures::wrong_audience(), "wrong_audience"),
+        (fixtures::refresh_token(), "wrong_token_type"),
+        (fixtures::id_token(), "wrong_token_type"),
+        (fixtures::unknown_issuer(), "unknown_issuer"),
+        (fixtures::bad_signature(), "bad_signature"),
+        (fixtures::unknown_kid(), "unknown_key"),
+        (fixtures::no_exp(), "invalid_token"),
+    ];
+    for (token, code) in cases {
+        let o = bearer(&cfg, &token);
+        let e = refused(&o);
+        assert_eq!((e.status(), e.code()), (401, code), "{code}");
+        let challenge = e.www_authenticate("api", false).unwrap_or_default();
+        let expected = format!(
+            "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"{}\"",
+            e.detail()
+        );
+        assert_eq!(challenge, expected, "{code}");
+        assert_eq!(o.log.decision, "deny");
+        assert_eq!(o.log.code, Some(code));
+        assert_no_echo(&o, &token);
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn alg_none_and_disallowed_algorithms_never_pass() {
+    let cfg = bearer_config();
+    let o = bearer(&cfg, &fixtures::alg_none());
+    assert_eq!(refused(&o).status(), 401);
+    // HS256 is not allowed without hs_secret_var, whatever key it names.
+    let hs_token = fixtures::valid_hs256();
+    let e = refused(&bearer(&cfg, &hs_token)).clone();
+    assert_eq!((e.status(), e.code()), (401, "algorithm_not_allowed"));
+    // An issuer limited to RS256 refuses an EdDSA token from its own JWKS.
+    let mut v = base();
+    v["issuers"][0]["audiences"] = json!([AUDIENCE]);
+    v["issuers"][0]["algorithms"] = json!(["RS256"]);
+    let e = refused(&bearer(&config(v), &fixtures::valid_eddsa())).clone();
+    assert_eq!(e.code(), "algorithm_not_allowed");
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn hs256_through_a_secret_var() {
+    let mut v = base();
+    v["issuers"][0]["audiences"] = json!([AUDIENCE]);
+    v["issuers"][0]["algorithms"] = json!(["HS256"]);
+    v["issuers"][0]["hs_secret_var"] = json!("SSO_HS_SECRET");
+    let cfg = config(v);
+    let keys = keyset(&[hs()]);
+    let auth = format!("Bearer {}", fixtures::valid_hs256());
+    let o = run_keys(&cfg, &keys, "GET", "/x", &[("authorization", &auth)]);
+    assert_eq!(o.log.decision, "allow");
+    let auth = format!("Bearer {}", fixtures::valid_rs256());
+    let o = run_keys(&cfg, &keys, "GET", "/x", &[("authorization", &auth)]);
+    assert_eq!(refused(&o).code(), "algorithm_not_allowed");
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_leeway_applies_to_exp() {
+    let mut v = base();
+    v["issuers"][0]["audiences"] = json!([AUDIENCE]);
+    v["leeway_seconds"] = json!(30);
+    let cfg = config(v);
+    let just_expired = mint(
+        &with(claims(), json!({"exp": NOW - 30})),
+        &json!({}),
+        rsa_a(),
+    );
+    assert_eq!(bearer(&cfg, &just_expired).log.decision, "allow");
+    let too_late = mint(
+        &with(claims(), json!({"exp": NOW - 31})),
+        &json!({}),
+        rsa_a(),
+    );
+    assert_eq!(refused(&bearer(&cfg, &too_late)).code(), "token_expired");
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn lifetime_and_token_types_from_the_issuer() {
+    let mut v = base();
+    v["issuers"][0]["audiences"] = json!([AUDIENCE]);
+    v["issuers"][0]["max_lifetime_seconds"] = json!(600);
+    v["issuers"][0]["token_types"] = json!(["Bearer", "Service"]);
+    let cfg = config(v);
+    let long = mint(
+        &with(claims(), json!({"iat": NOW - 60, "exp": NOW + 3600})),
+        &json!({}),
+        rsa_a(),
+    );
+    assert_eq!(refused(&bearer(&cfg, &long)).code(), "lifetime_too_long");
+    let service = mint(
+        &with(claims(), json!({"typ": "service"})),
+        &json!({}),
+        rsa_a(),
+    );
+    assert_eq!(bearer(&cfg, &service).log.decision, "allow");
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn unreachable_keys_are_503_with_retry_after() {
+    let cfg = bearer_config();
+    let auth = format!("Bearer {}", fixtures::valid_rs256());
+    let o = run(&cfg, "GET", "/x", &[("authorization", &auth)]);
+    let e = refused(&o);
+    assert_eq!((e.status(), e.code()), (503, "keys_unavailable"));
+    assert_eq!(e.www_authenticate("api", false), None);
+    assert!(e.retry_after().is_some());
+    assert_eq!(o.log.issuer.as_deref(), Some(ISS));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn forbidden_is_403_insufficient_scope() {
+    let mut v = base();
+    v["issuers"][0]["audiences"] = json!([AUDIENCE]);
+    v["routes"] = json!([
+        {"path": "/orgs/{org}/*"},
+        {"path": "/admin/*", "roles_any": ["kas-fleet-manager-admin-full"]},
+        {"path": "/write/*", "scopes_all": ["api:read", "api:write", "openid"]},
+    ]);
+    let cfg = config(v);
+    let keys = keyset(&[rsa_a()]);
+    let auth = format!("Bearer {}", fixtures::valid_rs256());
+    let h = [("authorization", auth.as_str())];
+    let cases = [
+        ("/orgs/someone-else/x", "org_mismatch", None),
+        ("/admin/x", "missing_role", None),
+        ("/write/x", "missing_scope", Some("api:write")),
+    ];
+    for (path, code, scope) in cases {
+        let o = run_keys(&cfg, &keys, "GET", path, &h);
+        let e = refused(&o);
+        assert_eq!((e.status(), e.code()), (403, code), "{path}");
+        let mut expected = format!(
+            "Bearer realm=\"api\", error=\"insufficient_scope\", error_description=\"{}\"",
+            e.detail()
+        );
+        if let Some(s) = scope {
+            expected.push_str(&format!(", scope=\"{s}\""));
+        }
+        assert_eq!(
+            e.www_authenticate("api", false).as_deref(),
+            Some(&*expected)
+        );
+        assert_eq!(o.log.decision, "deny");
+        assert_eq!(o.log.subject.as_deref(), Some("f:1234:alice"));
+        assert_eq!(o.log.org.as_deref(), Some(ORG));
+        assert_eq!(o.log.issuer.as_deref(), Some(ISS));
+    }
+    let ours = format!("/orgs/{ORG}/x");
+    assert_eq!(
+        run_keys(&cfg, &keys, "GET", &ours, &h).log.decision,
+        "allow"
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn shadow_mode_forwards_bad_tokens_untouched_and_good_ones_as_usual() {
+    let cfg = bearer_config();
+    let keys = keyset(&[rsa_a()]);
+    let bad = format!("Bearer {}", fixtures::expired());
+    let o = run_keys(&cfg, &keys, "GET", "/shadow/x", &[("authorization", &bad)]);
+    assert_eq!(forwarded(&o), &ForwardPlan::untouched(&cfg));
+    assert_eq!(o.log.decision, "shadow_deny");
+    assert_eq!(o.log.code, Some("token_expired"));
+    let good = format!("Bearer {}", fixtures::valid_rs256());
+    let o = run_keys(&cfg, &keys, "GET", "/shadow/x", &[("authorization", &good)]);
+    assert_eq!(o.log.decision, "allow");
+    assert_eq!(set_of(forwarded(&o), "x-auth-org").as_deref(), Some(ORG));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_request_matching_no_route_takes_any_configured_issuer() {
+    let mut v = base();
+    v["issuers"] = json!([
+        {"issuer": ISS, "jwks_uri": "https://sso.example.com/certs", "audiences": [AUDIENCE]},
+        {"issuer": "https://partner.example.com", "jwks_uri": "https://partner.example.com/certs"},
+    ]);
+    let cfg = config(v);
+    let ours = keyset(&[rsa_a()]);
+    let theirs = keyset(&[rsa_b()]);
+    let partner = mint(
+        &with(claims(), json!({"iss": "https://partner.example.com"})),
+        &json!({}),
+        rsa_b(),
+    );
+    let headers = headers(&[("authorization", &format!("Bearer {partner}"))]);
+    let req = Request {
+        method: "GET",
+        path: "/anything",
+        headers: &headers,
+    };
+    let keys = |i: usize| match i {
+        0 => Some(&ours),
+        1 => Some(&theirs),
+        _ => None,
+    };
+    let o = decide(&cfg, &req, keys, &RustCrypto, NOW);
+    assert_eq!(o.log.decision, "allow");
+    assert_eq!(o.log.issuer.as_deref(), Some("https://partner.example.com"));
+    // A key is used only for its own issuer: the partner's token naming
+    // our issuer finds no key with its kid there.
+    let forged = mint(&claims(), &json!({}), rsa_b());
+    let headers = headers_of(&forged);
+    let req = Request {
+        method: "GET",
+        path: "/anything",
+        headers: &headers,
+    };
+    let o = decide(&cfg, &req, keys, &RustCrypto, NOW);
+    assert_eq!(refused(&o).code(), "unknown_key");
+}
+
+fn headers_of(token: &str) -> Vec<(String, String)> {
+    headers(&[("authorization", &format!("Bearer {token}"))])
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn basic_exchange_continues_as_a_bearer_of_the_exchange_issuer() {
+    let mut v = base();
+    v["issuers"] = json!([
+        {"issuer": ISS, "jwks_uri": "https://sso.example.com/certs", "audiences": [AUDIENCE]},
+        {"issuer": "https://partner.example.com", "jwks_uri": "https://partner.example.com/certs"},
+    ]);
+    v["basic_exchange"] = json!({"issuer": ISS});
+    let cfg = config(v);
+    let keys = keyset(&[rsa_a()]);
+    let basic = "Y2xpZW50OnNlY3JldA==";
+    let headers = headers(&[("authorization", &format!("Basic {basic}"))]);
+    let req = Request {
+        method: "GET",
+        path: "/things",
+        headers: &headers,
+    };
+    let exchange = |cfg: &Config| match begin(cfg, &req) {
+        Start::NeedExchange(p) => p,
+        _ => panic!("Basic credentials must go to the exchange"),
+    };
+
+    // The token the issuer answered with is verified like any other.
+    let p = exchange(&cfg);
+    assert_eq!(p.basic().expose(), basic);
+    assert!(!format!("{p:?}").contains(basic));
+    let access = fixtures::valid_rs256();
+    let pending = p
+        .into_bearer(&cfg, access.clone())
+        .expect("our issuer's token");
+    let check = pending.check(&cfg, &keys).expect("a key");
+    let valid = RustCrypto.verify(&check);
+    let o = pending.finish(&cfg, &req, valid, NOW);
+    let plan = forwarded(&o);
+    assert_eq!(
+        set_of(plan, "authorization"),
+        Some(format!("Bearer {access}"))
+    );
+
+    // A token from another configured issuer is a bad upstream answer.
+    let partner = mint(
+        &with(claims(), json!({"iss": "https://partner.example.com"})),
+        &json!({}),
+        rsa_b(),
+    );
+    let o = match exchange(&cfg).into_bearer(&cfg, partner) {
+        Err(o) => *o,
+        Ok(_) => panic!("a token of another issuer must not be accepted"),
+    };
+    let e = refused(&o);
+    assert_eq!((e.status(), e.code()), (502, "bad_upstream_token"));
+    assert_eq!(e.www_authenticate("api", true), None);
+
+    // Refused by the issuer: 401 with a Basic challenge.
+    let o = exchange(&cfg).fail(&cfg, AuthError::BasicRefused);
+    let e = refused(&o);
+    assert_eq!(e.status(), 401);
+    assert_eq!(
+        e.www_authenticate("api", true).as_deref(),
+        Some("Basic realm=\"api\"")
+    );
+    assert!(!e.problem_body().contains(basic));
 }

@@ -1,8 +1,15 @@
-//! Scope (contract 3.5): the claim readers the policy is built on. The
-//! checks themselves, which need a verified token, are driven end to end
-//! in `tests/decide.rs`.
+//! Scope (contract 3.5): the claim readers the policy is built on, and the
+//! checks themselves on minted tokens through `decision::decide` at a fixed
+//! clock.
 
+mod common;
+
+use common::{keyset, mint, rsa_a, rsa_b, with, AUDIENCE, ISSUER, NOW, ORG};
+use edge_authz::config::Config;
+use edge_authz::decision::{decide, Outcome, Request, Verdict};
+use edge_authz::jwks::KeySet;
 use edge_authz::policy::{lookup, resolve_org, roles, scopes};
+use edge_authz::signature::RustCrypto;
 use serde_json::{json, Map, Value};
 
 fn claims(v: Value) -> Map<String, Value> {
@@ -118,4 +125,280 @@ fn roles_and_scopes_ignore_junk() {
     assert_eq!(scopes(&c), ["not", "a", "string", "s1"]);
     assert!(roles(&Map::new()).is_empty());
     assert!(scopes(&Map::new()).is_empty());
+}
+
+// ---------------------------------------------------------------------------
+// The checks, on verified tokens.
+
+const PARTNER: &str = "https://partner.example.com";
+const ADMIN_FULL: &str = "kas-fleet-manager-admin-full";
+
+/// Two issuers (ours signs with `rsa_a`, the partner with `rsa_b`), the
+/// given routes, `$org` forwarded.
+fn scoped_config(issuer_extra: Value, routes: Value) -> Config {
+    let ours = with(
+        json!({"issuer": ISSUER, "jwks_uri": "https://sso.example.com/certs",
+               "audiences": [AUDIENCE]}),
+        issuer_extra,
+    );
+    let v = json!({
+        "origin": "https://api.internal.example",
+        "issuers": [ours, {"issuer": PARTNER, "jwks_uri": "https://partner.example.com/certs"}],
+        "routes": routes,
+        "forward": {"x-auth-org": "$org"},
+    });
+    match Config::from_value(v) {
+        Ok(c) => c,
+        Err(e) => panic!("test config refused: {e:?}"),
+    }
+}
+
+/// A token of ours with these claim changes (`null` removes one).
+fn ours(patch: Value) -> String {
+    mint(&with(common::claims(), patch), &json!({}), rsa_a())
+}
+
+fn partners(patch: Value) -> String {
+    let patch = with(json!({"iss": PARTNER}), patch);
+    mint(&with(common::claims(), patch), &json!({}), rsa_b())
+}
+
+fn run(cfg: &Config, path: &str, token: &str, extra: &[(&str, &str)]) -> Outcome {
+    let mut headers = vec![("authorization".to_string(), format!("Bearer {token}"))];
+    headers.extend(extra.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+    let req = Request {
+        method: "GET",
+        path,
+        headers: &headers,
+    };
+    let ours: KeySet = keyset(&[rsa_a()]);
+    let theirs: KeySet = keyset(&[rsa_b()]);
+    let keys = |i: usize| match i {
+        0 => Some(&ours),
+        1 => Some(&theirs),
+        _ => None,
+    };
+    decide(cfg, &req, keys, &RustCrypto, NOW)
+}
+
+/// `"allow"` with the forwarded `$org`, or the refusal's code.
+fn verdict(o: &Outcome) -> (String, Option<String>) {
+    match &o.verdict {
+        Verdict::Forward(plan) => (
+            o.log.decision.to_string(),
+            plan.set
+                .iter()
+                .find(|(n, _)| n == "x-auth-org")
+                .map(|(_, v)| v.clone()),
+        ),
+        Verdict::Refuse(e) => {
+            assert_eq!(e.status(), 403, "{e:?}");
+            (e.code().to_string(), None)
+        }
+    }
+}
+
+fn allowed(org: &str) -> (String, Option<String>) {
+    ("allow".to_string(), Some(org.to_string()))
+}
+
+fn denied(code: &str) -> (String, Option<String>) {
+    (code.to_string(), None)
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn org_in_the_path() {
+    let cfg = scoped_config(json!({}), json!([{"path": "/orgs/{org}/*"}]));
+    let t = ours(json!({}));
+    assert_eq!(
+        verdict(&run(&cfg, &format!("/orgs/{ORG}/clusters"), &t, &[])),
+        allowed(ORG)
+    );
+    assert_eq!(
+        verdict(&run(&cfg, &format!("/orgs/{ORG}"), &t, &[])),
+        allowed(ORG)
+    );
+    assert_eq!(
+        verdict(&run(&cfg, "/orgs/other/clusters", &t, &[])),
+        denied("org_mismatch")
+    );
+    let upper = format!("/orgs/{}/x", ORG.to_uppercase());
+    assert_eq!(verdict(&run(&cfg, &upper, &t, &[])), denied("org_mismatch"));
+    let orgless = ours(json!({"organizationId": null}));
+    assert_eq!(
+        verdict(&run(&cfg, &format!("/orgs/{ORG}/x"), &orgless, &[])),
+        denied("org_mismatch")
+    );
+    // Outside the {org} route there is no target to compare.
+    assert_eq!(verdict(&run(&cfg, "/elsewhere", &t, &[])), allowed(ORG));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn org_from_another_claim() {
+    let cfg = scoped_config(json!({}), json!([{"path": "/orgs/{org}/*"}]));
+    let t = ours(json!({"organizationId": null, "rh-org-id": 11009103}));
+    assert_eq!(
+        verdict(&run(&cfg, "/orgs/11009103/x", &t, &[])),
+        allowed("11009103")
+    );
+    let both = ours(json!({"org_id": "second"}));
+    assert_eq!(
+        verdict(&run(&cfg, "/orgs/second/x", &both, &[])),
+        denied("org_mismatch"),
+        "organizationId comes first"
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn org_from_a_header() {
+    let cfg = scoped_config(
+        json!({}),
+        json!([{"path": "/api/*", "org_header": "x-organization-id"}]),
+    );
+    let t = ours(json!({}));
+    let h = |v: &'static str| [("x-organization-id", v)];
+    assert_eq!(
+        verdict(&run(&cfg, "/api/x", &t, &[])),
+        allowed(ORG),
+        "no header, no target"
+    );
+    assert_eq!(
+        verdict(&run(&cfg, "/api/x", &t, &[("x-organization-id", ORG)])),
+        allowed(ORG)
+    );
+    assert_eq!(
+        verdict(&run(&cfg, "/api/x", &t, &h("other"))),
+        denied("org_mismatch")
+    );
+    assert_eq!(
+        verdict(&run(&cfg, "/api/x", &t, &h(""))),
+        denied("org_mismatch")
+    );
+    // A second header cannot hide behind the first.
+    let twice = [("x-organization-id", ORG), ("x-organization-id", "other")];
+    assert_eq!(
+        verdict(&run(&cfg, "/api/x", &t, &twice)),
+        denied("org_mismatch")
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn cross_org_roles_act_on_any_org() {
+    let cfg = scoped_config(
+        json!({}),
+        json!([{"path": "/orgs/{org}/*", "org_header": "x-organization-id",
+                "cross_org_roles": [ADMIN_FULL]}]),
+    );
+    let admin = ours(json!({"realm_access": {"roles": [ADMIN_FULL]}}));
+    let reader = ours(json!({}));
+    assert_eq!(
+        verdict(&run(&cfg, "/orgs/other/x", &admin, &[])),
+        allowed(ORG),
+        "$org stays the token's own"
+    );
+    assert_eq!(
+        verdict(&run(&cfg, "/orgs/other/x", &reader, &[])),
+        denied("org_mismatch")
+    );
+    let header = [("x-organization-id", "other")];
+    assert_eq!(
+        verdict(&run(&cfg, "/orgs/other/x", &admin, &header)),
+        allowed(ORG)
+    );
+    let split = [("x-organization-id", "third")];
+    assert_eq!(
+        verdict(&run(&cfg, "/orgs/other/x", &admin, &split)),
+        denied("org_mismatch"),
+        "path and header name different orgs"
+    );
+    let orgless_admin = ours(json!({"organizationId": null, "groups": [ADMIN_FULL]}));
+    let o = run(&cfg, "/orgs/other/x", &orgless_admin, &[]);
+    assert_eq!(o.log.decision, "allow");
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn issuer_organizations_and_clients() {
+    let cfg = scoped_config(
+        json!({"organizations": [ORG, "sister-org"], "clients": ["integration-api-service"]}),
+        json!([{"path": "/orgs/{org}/*", "cross_org_roles": [ADMIN_FULL]}]),
+    );
+    assert_eq!(
+        verdict(&run(&cfg, "/x", &ours(json!({})), &[])),
+        allowed(ORG)
+    );
+    let stranger = ours(json!({"organizationId": "stranger"}));
+    assert_eq!(
+        verdict(&run(&cfg, "/x", &stranger, &[])),
+        denied("org_not_allowed")
+    );
+    let orgless = ours(json!({"organizationId": null}));
+    assert_eq!(
+        verdict(&run(&cfg, "/x", &orgless, &[])),
+        denied("org_not_allowed")
+    );
+    let other_client = ours(json!({"azp": "someone-else"}));
+    assert_eq!(
+        verdict(&run(&cfg, "/x", &other_client, &[])),
+        denied("client_not_allowed")
+    );
+    let by_client_id = ours(json!({"azp": null, "client_id": "integration-api-service"}));
+    assert_eq!(verdict(&run(&cfg, "/x", &by_client_id, &[])), allowed(ORG));
+    // The issuer's organisations bound a cross-org admin's targets too.
+    let admin = ours(json!({"realm_access": {"roles": [ADMIN_FULL]}}));
+    assert_eq!(
+        verdict(&run(&cfg, "/orgs/sister-org/x", &admin, &[])),
+        allowed(ORG)
+    );
+    assert_eq!(
+        verdict(&run(&cfg, "/orgs/stranger/x", &admin, &[])),
+        denied("org_not_allowed")
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn route_issuers_roles_and_scopes() {
+    let cfg = scoped_config(
+        json!({}),
+        json!([
+            {"path": "/internal/*", "issuers": [ISSUER]},
+            {"path": "/admin/*", "roles_any": ["admin", ADMIN_FULL]},
+            {"path": "/write/*", "scopes_all": ["api:read", "api:write"]},
+        ]),
+    );
+    assert_eq!(
+        verdict(&run(&cfg, "/internal/x", &ours(json!({})), &[])),
+        allowed(ORG)
+    );
+    assert_eq!(
+        verdict(&run(&cfg, "/internal/x", &partners(json!({})), &[])),
+        denied("issuer_not_allowed")
+    );
+    assert_eq!(
+        verdict(&run(&cfg, "/other", &partners(json!({})), &[])),
+        allowed(ORG)
+    );
+
+    assert_eq!(
+        verdict(&run(&cfg, "/admin/x", &ours(json!({})), &[])),
+        denied("missing_role")
+    );
+    let admin = ours(json!({"roles": ["admin"]}));
+    assert_eq!(verdict(&run(&cfg, "/admin/x", &admin, &[])), allowed(ORG));
+
+    let o = run(&cfg, "/write/x", &ours(json!({})), &[]);
+    assert_eq!(verdict(&o), denied("missing_scope"));
+    let Verdict::Refuse(e) = &o.verdict else {
+        unreachable!()
+    };
+    assert!(e
+        .www_authenticate("api", false)
+        .is_some_and(|c| c.ends_with(", scope=\"api:write\"")));
+    let writer = ours(json!({"scope": "api:write openid api:read"}));
+    assert_eq!(verdict(&run(&cfg, "/write/x", &writer, &[])), allowed(ORG));
 }
