@@ -109,22 +109,32 @@ pub fn find<'a>(routes: &'a [Route], method: &str, path: &str) -> Option<(&'a Ro
     })
 }
 
-/// RFC 3986 `pchar` minus `%` (patterns are written decoded) and the
-/// pattern syntax characters.
+/// RFC 3986 `pchar` minus `%` (patterns are written decoded), `;` (path
+/// parameters are not matched) and the pattern syntax characters.
 fn is_literal_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-._~!$&'()+,;=:@".contains(c)
+    c.is_ascii_alphanumeric() || "-._~!$&'()+,=:@".contains(c)
 }
 
 /// The path's segments, decoded, without empty ones and with dot segments
 /// resolved. `None` when the path is not origin-form (`/...`). A segment
 /// that decodes to a `/` or to invalid UTF-8 is kept as `None`: it can only
 /// be swallowed by a trailing `*`, never match a literal or `{org}`.
+///
+/// Path parameters (`/admin;jsessionid=x`) are cut off, as servlet
+/// containers cut them before routing: otherwise `/admin;x/secret` would
+/// miss an `/admin/*` route here and still reach `/admin/secret` there.
 fn normalize(path: &str) -> Option<Vec<Option<String>>> {
     let path = path.split(['?', '#']).next().unwrap_or("");
     let rest = path.strip_prefix('/')?;
     let mut out: Vec<Option<String>> = Vec::new();
     for raw in rest.split('/') {
-        let decoded = percent_decode(raw).filter(|s| !s.contains('/'));
+        let decoded =
+            percent_decode(raw)
+                .filter(|s| !s.contains('/'))
+                .map(|s| match s.split_once(';') {
+                    Some((segment, _params)) => segment.to_string(),
+                    None => s,
+                });
         match decoded.as_deref() {
             Some("") => {}
             Some(".") => {}
@@ -218,6 +228,7 @@ mod tests {
             "/a/../b",
             "/./a",
             "/a\\b",
+            "/a;b",
         ] {
             assert!(RoutePattern::parse(bad).is_err(), "{bad:?}");
         }
@@ -255,6 +266,9 @@ mod tests {
         assert!(pat.matches("/public/%2e%2e/admin").is_some());
         assert!(pat.matches("/./admin").is_some());
         assert!(pat.matches("/../../admin").is_some());
+        assert!(pat.matches("/admin;jsessionid=1/x").is_some());
+        assert!(pat.matches("/admin%3Bx").is_some());
+        assert!(pat.matches("/;x/admin").is_some());
         assert!(p("/public/*").matches("/public/../admin").is_none());
     }
 
@@ -276,6 +290,8 @@ mod tests {
         );
         assert_eq!(org("/orgs/{org}/*", "/orgs/abc"), Some(Some("abc".into())));
         assert_eq!(org("/orgs/{org}", "/orgs/a%20b"), Some(Some("a b".into())));
+        assert_eq!(org("/orgs/{org}", "/orgs/o1;v=2"), Some(Some("o1".into())));
+        assert_eq!(org("/orgs/{org}", "/orgs/;v=2"), None);
         assert_eq!(
             org("/orgs/{org}", "/orgs/caf%C3%A9"),
             Some(Some("café".into()))

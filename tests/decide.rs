@@ -229,6 +229,7 @@ fn a_respelt_path_does_not_reach_a_public_route() {
         "/public/../admin",
         "//admin/",
         "/x/%2e%2e/admin",
+        "/admin;jsessionid=1/x",
     ] {
         let o = run(&cfg, "GET", path, &[]);
         assert_eq!(refused(&o).code(), "missing_credentials", "{path}");
