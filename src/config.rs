@@ -24,7 +24,8 @@ pub struct Config {
     pub issuers: Vec<IssuerConfig>,
     pub basic_exchange: Option<BasicExchange>,
     pub routes: Vec<Route>,
-    /// Header name (lowercased) -> claim path or `$org`, in config order.
+    /// Header name (lowercased) -> claim path or `$org`, sorted by name
+    /// (a TOML table or JSON object keeps no order).
     pub forward: Vec<(String, String)>,
 }
 
