@@ -60,11 +60,20 @@ async function call(worker, path, { method = 'GET', token, authorization, header
     sentSecrets.add(token);
   }
   if (authorization !== undefined) h.authorization = authorization;
-  return httpRequest(`${worker.url}${path}`, { method, headers: h, body });
+  const res = await httpRequest(`${worker.url}${path}`, { method, headers: h, body });
+  if (res.status >= 500 && !/problem\+json/.test(res.headers['content-type'] || '')) {
+    // Not an answer of the worker's own (a crash, a hang): keep the end of
+    // its log for the failure message. Tokens are cut out.
+    let tail = worker.logs().slice(-4000);
+    for (const t of sentSecrets) tail = tail.split(t).join('<token>');
+    res.workerLogTail = tail;
+  }
+  return res;
 }
 
 function describeRes(res) {
-  return `HTTP ${res.status} www-authenticate=${JSON.stringify(res.headers['www-authenticate'])} body=${res.body.slice(0, 400)}`;
+  const head = `HTTP ${res.status} www-authenticate=${JSON.stringify(res.headers['www-authenticate'])} body=${res.body.slice(0, 400)}`;
+  return res.workerLogTail ? `${head}\n--- end of the worker log ---\n${res.workerLogTail}` : head;
 }
 
 function assertTiming(res) {
