@@ -21,15 +21,35 @@ export WRANGLER_SEND_METRICS=false
 STEP="start"
 DONE=()
 START_TIME=$SECONDS
+# Everything the steps print is also kept here, to count tests at the end.
+LOG="$(mktemp "${TMPDIR:-/tmp}/edge-test.XXXXXX")"
+
+# "P F": tests passed and failed, from cargo/wasm-pack ("test result: ok. N
+# passed; M failed") and node's runner ("# pass N", "# fail N", "# cancelled N").
+count_tests() {
+  {
+    grep -Eo '^test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' "$LOG" | awk '{print $4, $6}'
+    grep -E '^(# |ℹ )(pass|fail|cancelled) [0-9]+$' "$LOG" \
+      | awk '$2 == "pass" {print $3, 0} $2 != "pass" {print 0, $3}'
+  } | awk '{p += $1; f += $2} END {print p + 0, f + 0}'
+}
 
 finish() {
   local rc=$?
+  set +e +o pipefail
   local took=$((SECONDS - START_TIME))
+  local counts
+  counts="$(count_tests)"
+  rm -f "$LOG"
   echo
   if [ "$rc" -eq 0 ]; then
     echo "test.sh: PASSED (${DONE[*]}) in ${took}s"
   else
     echo "test.sh: FAILED at step '$STEP' (exit $rc) after ${took}s; passed before it: ${DONE[*]:-none}"
+  fi
+  # The closing line: every test counted over all the runners (when any ran).
+  if [ "$counts" != "0 0" ]; then
+    echo "tests: ${counts% *} passed, ${counts#* } failed"
   fi
 }
 trap finish EXIT
@@ -39,7 +59,7 @@ step() {
   shift
   echo
   echo "==> [$STEP] $*"
-  "$@"
+  "$@" 2>&1 | tee -a "$LOG"
   DONE+=("$STEP")
 }
 
