@@ -87,6 +87,9 @@ pub struct Outcome {
     pub verdict: Verdict,
     pub trail: Trail,
     pub log: LogFields,
+    /// `exp` of the token when it verified (whatever the scope checks then
+    /// said): lets the face cache an exchanged token.
+    pub verified_exp: Option<u64>,
 }
 
 pub enum Start {
@@ -103,6 +106,8 @@ struct Ctx {
     route: Option<usize>,
     matched: RouteMatch,
     trail: Trail,
+    /// The caller sent Basic credentials (a secret to keep from the origin).
+    basic: bool,
 }
 
 pub fn begin(cfg: &Config, req: &Request<'_>) -> Start {
@@ -132,6 +137,7 @@ pub fn begin(cfg: &Config, req: &Request<'_>) -> Start {
         route,
         matched,
         trail,
+        basic: false,
     };
     let route_cfg = ctx.route.map(|i| &cfg.routes[i]);
 
@@ -166,6 +172,7 @@ pub fn begin(cfg: &Config, req: &Request<'_>) -> Start {
                 Stage::Credentials,
                 "Basic credentials, to exchange for a token",
             );
+            ctx.basic = true;
             Start::NeedExchange(PendingExchange { basic, ctx })
         }
         Ok(Credentials::Bearer(raw)) => {
@@ -202,6 +209,7 @@ fn bearer(cfg: &Config, raw: String, mut ctx: Ctx) -> Result<PendingBearer, Box<
         token,
         issuer,
         ctx,
+        exchanged: false,
     })
 }
 
@@ -211,6 +219,9 @@ pub struct PendingBearer {
     token: UnverifiedToken,
     issuer: usize,
     ctx: Ctx,
+    /// From the Basic exchange: a token that fails verification is the
+    /// token endpoint's fault (502), not the caller's (401).
+    exchanged: bool,
 }
 
 impl std::fmt::Debug for PendingBearer {
@@ -260,6 +271,7 @@ impl PendingBearer {
         };
         self.ctx.trail.fail(stage, err.detail());
         let iss = Some(cfg.issuers[self.issuer].issuer.clone());
+        let err = upstream_fault(self.exchanged, err);
         refuse(cfg, self.ctx, err, iss)
     }
 
@@ -279,6 +291,7 @@ impl PendingBearer {
             token,
             issuer,
             mut ctx,
+            exchanged,
         } = self;
         ctx.trail.pass(
             Stage::Signature,
@@ -301,7 +314,7 @@ impl PendingBearer {
             }
             Err(e) => {
                 ctx.trail.fail(Stage::Claims, e.detail());
-                refuse(cfg, ctx, e, iss_name)
+                refuse(cfg, ctx, upstream_fault(exchanged, e), iss_name)
             }
         }
     }
@@ -353,6 +366,7 @@ fn authorize(
                 verdict: Verdict::Forward(plan),
                 trail: ctx.trail,
                 log,
+                verified_exp: Some(token.exp()),
             }
         }
         Err(e) => {
@@ -360,6 +374,7 @@ fn authorize(
             let mut out = refuse(cfg, ctx, e, log.issuer.clone());
             out.log.subject = log.subject;
             out.log.org = log.org;
+            out.verified_exp = Some(token.exp());
             out
         }
     }
@@ -399,12 +414,32 @@ impl PendingExchange {
         self.ctx
             .trail
             .pass(Stage::Exchange, "the issuer returned an access token");
-        let p = bearer(cfg, access_token, self.ctx)?;
         let exchange_issuer = cfg.basic_exchange.as_ref().map(|b| b.issuer);
+        let mut p = match bearer(cfg, access_token, self.ctx) {
+            Ok(p) => p,
+            Err(mut out) => {
+                // Malformed, or from an issuer we do not know: the endpoint's fault.
+                out.verdict = Verdict::Refuse(AuthError::BadUpstreamToken);
+                out.log.code = Some(AuthError::BadUpstreamToken.code());
+                return Err(out);
+            }
+        };
+        p.exchanged = true;
         if Some(p.issuer) != exchange_issuer {
             return Err(Box::new(p.fail(cfg, AuthError::BadUpstreamToken)));
         }
         Ok(p)
+    }
+}
+
+/// For an exchanged token, any verification failure but unreachable keys
+/// becomes 502: the caller's credentials were fine, the token endpoint
+/// answered with something that is not a valid token of its issuer.
+fn upstream_fault(exchanged: bool, err: AuthError) -> AuthError {
+    match err {
+        AuthError::KeysUnavailable { .. } => err,
+        _ if exchanged => AuthError::BadUpstreamToken,
+        _ => err,
     }
 }
 
@@ -426,6 +461,7 @@ fn pass_through(cfg: &Config, ctx: Ctx, decision: &'static str) -> Outcome {
         verdict: Verdict::Forward(ForwardPlan::untouched(cfg)),
         trail: ctx.trail,
         log,
+        verified_exp: None,
     }
 }
 
@@ -448,7 +484,12 @@ fn refuse(cfg: &Config, mut ctx: Ctx, err: AuthError, issuer: Option<String>) ->
                 err.code()
             ),
         );
-        Verdict::Forward(ForwardPlan::untouched(cfg))
+        let mut plan = ForwardPlan::untouched(cfg);
+        if ctx.basic {
+            // Section 4: the customer's secret never reaches the origin.
+            plan.remove.push("authorization".to_string());
+        }
+        Verdict::Forward(plan)
     } else {
         Verdict::Refuse(err)
     };
@@ -456,6 +497,7 @@ fn refuse(cfg: &Config, mut ctx: Ctx, err: AuthError, issuer: Option<String>) ->
         verdict,
         trail: ctx.trail,
         log,
+        verified_exp: None,
     }
 }
 

@@ -93,7 +93,8 @@ pub enum Answer {
         access_token: String,
         expires_in: Option<u64>,
     },
-    /// `invalid_client`, `unauthorized_client`, `invalid_grant`: the
+    /// `invalid_client`, `unauthorized_client`, `invalid_grant`,
+    /// `invalid_request`: the
     /// credentials are wrong; cached and counted.
     Refused,
     /// 5xx or anything unexpected from a server that is not well: 503.
@@ -131,7 +132,11 @@ pub fn read_answer(status: u16, body: &[u8]) -> Answer {
             Ok(f)
                 if matches!(
                     f.error.as_str(),
-                    "invalid_client" | "unauthorized_client" | "invalid_grant"
+                    // invalid_request too: the caller's credentials are the
+                    // only variable part of our request (oidc-provider answers
+                    // it for a secret outside RFC 6749's VSCHAR, where
+                    // Keycloak says invalid_client).
+                    "invalid_client" | "unauthorized_client" | "invalid_grant" | "invalid_request"
                 ) =>
             {
                 Answer::Refused
@@ -162,7 +167,8 @@ pub enum Cached {
 
 #[derive(Debug, Default)]
 pub struct ExchangeCache {
-    tokens: HashMap<CacheKey, (String, u64)>,
+    /// Token, refresh-after (`end - 30 s`), end (`min(exp, now + expires_in)`).
+    tokens: HashMap<CacheKey, (String, u64, u64)>,
     refusals: HashMap<CacheKey, u64>,
     refused_at: HashMap<String, VecDeque<u64>>,
     in_flight: HashMap<CacheKey, f64>,
@@ -184,11 +190,14 @@ impl ExchangeCache {
         now: u64,
         now_ms: f64,
     ) -> Cached {
-        if let Some((token, until)) = self.tokens.get(key) {
-            if now < *until {
-                return Cached::Token(token.clone());
+        match self.tokens.get(key) {
+            Some((token, refresh_after, _)) if now < *refresh_after => {
+                return Cached::Token(token.clone())
             }
-            self.tokens.remove(key);
+            Some((_, _, end)) if now >= *end => {
+                self.tokens.remove(key);
+            }
+            _ => {}
         }
         if let Some(retry) = client.and_then(|c| self.rate_limit(c, now)) {
             return Cached::RateLimited { retry_after: retry };
@@ -208,13 +217,13 @@ impl ExchangeCache {
         Cached::Miss
     }
 
-    /// A still-valid token, whatever else is going on: what serves while
-    /// the issuer is down.
+    /// A token not yet at its end, even if due for refresh: what serves
+    /// while the issuer is down.
     pub fn valid_token(&self, key: &CacheKey, now: u64) -> Option<String> {
         self.tokens
             .get(key)
-            .filter(|(_, until)| now < *until)
-            .map(|(t, _)| t.clone())
+            .filter(|(_, _, end)| now < *end)
+            .map(|(t, _, _)| t.clone())
     }
 
     /// After the token verified: kept until `min(exp, now + expires_in) - 30 s`.
@@ -228,9 +237,9 @@ impl ExchangeCache {
     ) {
         self.in_flight.remove(key);
         let end = expires_in.map_or(exp, |e| exp.min(now.saturating_add(e)));
-        let until = end.saturating_sub(EXPIRY_MARGIN);
-        if until > now {
-            self.tokens.insert(*key, (token, until));
+        let refresh_after = end.saturating_sub(EXPIRY_MARGIN);
+        if end > now {
+            self.tokens.insert(*key, (token, refresh_after, end));
         }
     }
 
@@ -350,6 +359,10 @@ mod tests {
             Answer::Refused
         );
         assert_eq!(
+            read_answer(400, br#"{"error":"invalid_request"}"#),
+            Answer::Refused
+        );
+        assert_eq!(
             read_answer(400, br#"{"error":"invalid_scope"}"#),
             Answer::Invalid
         );
@@ -373,6 +386,9 @@ mod tests {
         );
         assert_eq!(c.lookup(&k, Some("svc"), NOW + 90, 0.0), Cached::Miss);
         assert_eq!(c.requests_sent, 2);
+        // Due for refresh, but still served if the issuer cannot be reached.
+        assert_eq!(c.valid_token(&k, NOW + 119).as_deref(), Some("tok"));
+        assert_eq!(c.valid_token(&k, NOW + 120), None);
     }
 
     #[test]

@@ -11,10 +11,11 @@ use worker::Env;
 use crate::config::{Config, ConfigError};
 use crate::error::AuthError;
 
+/// The raw text the config was parsed from, and the result.
+type Parsed = (String, Result<Rc<Config>, ConfigError>);
+
 thread_local! {
-    /// The raw text the config was parsed from, and the result.
-    static PARSED: RefCell<Option<(String, Result<Rc<Config>, ConfigError>)>> =
-        const { RefCell::new(None) };
+    static PARSED: RefCell<Option<Parsed>> = const { RefCell::new(None) };
 }
 
 pub fn load(env: &Env) -> Result<Rc<Config>, AuthError> {

@@ -2,11 +2,11 @@
 //! [`KeyCache`] that decides when to use, refresh or fall back.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use worker::Env;
 
+use super::discovery::{self, Endpoint};
 use super::http;
 use crate::config::{Config, IssuerConfig};
 use crate::error::AuthError;
@@ -15,8 +15,6 @@ use crate::keycache::{self, KeyCache, Lookup};
 
 thread_local! {
     static CACHE: RefCell<KeyCache> = RefCell::new(KeyCache::new());
-    /// `jwks_uri` found by discovery, per issuer.
-    static DISCOVERED: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
 }
 
 const RETRY_AFTER: u32 = 5;
@@ -95,7 +93,7 @@ async fn fetch(iss: &IssuerConfig, env: &Env) -> Result<(KeySet, u64), String> {
     let mut max_age = keycache::MAX_MAX_AGE;
     // An issuer limited to HS* has no JWKS to fetch.
     if iss.algorithms.iter().any(|a| !a.is_hmac()) {
-        let uri = jwks_uri(iss).await?;
+        let uri = discovery::endpoint(iss, Endpoint::Jwks).await?;
         let fetched = http::get_json(&uri).await?;
         set = jwks::parse_jwks(&fetched.body).map_err(|e| format!("bad JWKS: {}", e.0))?;
         if set.keys.is_empty() {
@@ -117,28 +115,4 @@ async fn fetch(iss: &IssuerConfig, env: &Env) -> Result<(KeySet, u64), String> {
         set.keys.push(std::sync::Arc::new(key));
     }
     Ok((set, max_age))
-}
-
-async fn jwks_uri(iss: &IssuerConfig) -> Result<String, String> {
-    if let Some(uri) = &iss.jwks_uri {
-        return Ok(uri.clone());
-    }
-    if let Some(uri) = DISCOVERED.with(|d| d.borrow().get(&iss.issuer).cloned()) {
-        return Ok(uri);
-    }
-    let doc = http::get_json(&iss.discovery_url()).await?;
-    let doc: serde_json::Value =
-        serde_json::from_slice(&doc.body).map_err(|_| "discovery is not JSON".to_string())?;
-    // OpenID Connect Discovery 4.3: the document must name the same issuer.
-    if doc.get("issuer").and_then(|v| v.as_str()) != Some(iss.issuer.as_str()) {
-        return Err("discovery names another issuer".into());
-    }
-    let uri = doc
-        .get("jwks_uri")
-        .and_then(|v| v.as_str())
-        .ok_or("discovery has no jwks_uri")?
-        .to_string();
-    crate::config::check_endpoint(&uri).map_err(|e| format!("discovered jwks_uri: {e}"))?;
-    DISCOVERED.with(|d| d.borrow_mut().insert(iss.issuer.clone(), uri.clone()));
-    Ok(uri)
 }

@@ -3,6 +3,8 @@
 //! from the core; this module only does I/O.
 
 mod config_var;
+mod discovery;
+mod exchange;
 mod http;
 mod keys;
 mod proxy;
@@ -53,12 +55,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let outcome = match decision::begin(&cfg, &core_req) {
         Start::Done(o) => o,
         Start::NeedKeys(pending) => verify(&cfg, &env, &core_req, pending).await,
-        // The Basic exchange arrives with its own issue; until then the
-        // edge says the token endpoint is not reachable rather than guess.
-        Start::NeedExchange(pending) => pending.fail(
-            &cfg,
-            AuthError::TokenEndpointUnavailable { retry_after: 30 },
-        ),
+        Start::NeedExchange(pending) => exchange::run(&cfg, &env, &core_req, pending).await,
     };
     let dur = now_ms() - started;
     log_line(&outcome.log, &req, dur);

@@ -13,7 +13,7 @@
 //     realm           realm name; issuer = http://127.0.0.1:<port>/realms/<realm>
 //     clients         array of client definitions (default DEFAULT_CLIENTS):
 //                       { clientId, secret, organizationId?, roles?, scope?,
-//                         subject?, claims? }
+//                         subject?, claims?, grantTypes? }
 //                     organizationId -> `organizationId` claim, roles ->
 //                     `realm_access.roles`, scope -> default granted scope when
 //                     the request names none (like Keycloak's default client
@@ -317,7 +317,9 @@ export async function startIssuer({
       clients: clients.map((c) => ({
         client_id: c.clientId,
         client_secret: c.secret,
-        grant_types: ['client_credentials'],
+        // A client without client_credentials is Keycloak's "service accounts
+        // disabled": the token endpoint answers unauthorized_client.
+        grant_types: c.grantTypes || ['client_credentials'],
         response_types: [],
         redirect_uris: [],
         token_endpoint_auth_method: 'client_secret_basic',

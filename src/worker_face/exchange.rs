@@ -1,0 +1,141 @@
+//! Basic-to-token exchange on the worker (contract section 4). The cache,
+//! the answers and the rules live in `crate::exchange`; this module posts
+//! to the token endpoint and waits, never sharing a promise across
+//! requests: followers of an exchange in flight poll the cache instead.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use worker::{Delay, Env};
+
+use super::discovery::{self, Endpoint};
+use super::{http, now_ms, verify};
+use crate::config::Config;
+use crate::decision::{self, Outcome, PendingExchange};
+use crate::error::AuthError;
+use crate::exchange::{self, Answer, Cached, ExchangeCache};
+
+thread_local! {
+    static CACHE: RefCell<ExchangeCache> = RefCell::new(ExchangeCache::new());
+}
+
+const RETRY_AFTER: u32 = 5;
+/// How often a follower looks whether the leader's token has arrived.
+const POLL: Duration = Duration::from_millis(10);
+
+fn now() -> u64 {
+    (now_ms() / 1000.0) as u64
+}
+
+pub async fn run(
+    cfg: &Config,
+    env: &Env,
+    req: &decision::Request<'_>,
+    pending: PendingExchange,
+) -> Outcome {
+    let Some(exchange) = &cfg.basic_exchange else {
+        return pending.fail(cfg, AuthError::BasicRefused);
+    };
+    let key = exchange::cache_key(pending.basic());
+    let client = exchange::client_id(pending.basic());
+
+    loop {
+        let cached = CACHE.with(|c| {
+            c.borrow_mut()
+                .lookup(&key, client.as_deref(), now(), now_ms())
+        });
+        match cached {
+            Cached::Token(token) => return with_token(cfg, env, req, pending, token).await,
+            Cached::InFlight => Delay::from(POLL).await,
+            Cached::Miss => break,
+            refused => {
+                if refused == Cached::Refused {
+                    CACHE.with(|c| c.borrow_mut().count_refusal(client.as_deref(), now()));
+                }
+                let err = exchange::refusal(&refused).unwrap_or(AuthError::BasicRefused);
+                return pending.fail(cfg, err);
+            }
+        }
+    }
+
+    // This request leads the exchange for these credentials.
+    let iss = &cfg.issuers[exchange.issuer];
+    let answer = match discovery::endpoint(iss, Endpoint::Token).await {
+        Ok(url) => {
+            let authorization = format!("Basic {}", pending.basic().expose());
+            let body = exchange::request_body(exchange.scope.as_deref());
+            match http::post_form(&url, &authorization, body).await {
+                Ok((status, body)) => exchange::read_answer(status, &body),
+                Err(reason) => {
+                    log_failure(&iss.issuer, &reason);
+                    Answer::Unavailable
+                }
+            }
+        }
+        Err(reason) => {
+            log_failure(&iss.issuer, &reason);
+            Answer::Unavailable
+        }
+    };
+
+    match answer {
+        Answer::Token {
+            access_token,
+            expires_in,
+        } => {
+            let out = with_token(cfg, env, req, pending, access_token.clone()).await;
+            CACHE.with(|c| {
+                let mut c = c.borrow_mut();
+                match out.verified_exp {
+                    Some(exp) => c.store_token(&key, access_token, exp, expires_in, now()),
+                    None => c.abandon(&key),
+                }
+            });
+            out
+        }
+        Answer::Refused => {
+            CACHE.with(|c| c.borrow_mut().store_refusal(&key, client.as_deref(), now()));
+            pending.fail(cfg, AuthError::BasicRefused)
+        }
+        Answer::Invalid => {
+            CACHE.with(|c| c.borrow_mut().abandon(&key));
+            pending.fail(cfg, AuthError::BadUpstreamToken)
+        }
+        Answer::Unavailable => {
+            let stale = CACHE.with(|c| {
+                let mut c = c.borrow_mut();
+                c.abandon(&key);
+                c.valid_token(&key, now())
+            });
+            match stale {
+                Some(token) => with_token(cfg, env, req, pending, token).await,
+                None => pending.fail(
+                    cfg,
+                    AuthError::TokenEndpointUnavailable {
+                        retry_after: RETRY_AFTER,
+                    },
+                ),
+            }
+        }
+    }
+}
+
+async fn with_token(
+    cfg: &Config,
+    env: &Env,
+    req: &decision::Request<'_>,
+    pending: PendingExchange,
+    token: String,
+) -> Outcome {
+    match pending.into_bearer(cfg, token) {
+        Ok(bearer) => verify(cfg, env, req, bearer).await,
+        Err(out) => *out,
+    }
+}
+
+fn log_failure(issuer: &str, reason: &str) {
+    worker::console_error!(
+        "{}",
+        serde_json::json!({"authz": {"event": "token_endpoint_failed", "issuer": issuer, "reason": reason}})
+    );
+}
