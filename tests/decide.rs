@@ -615,3 +615,81 @@ fn basic_exchange_continues_as_a_bearer_of_the_exchange_issuer() {
     );
     assert!(!e.problem_body().contains(basic));
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn an_exchanged_token_that_fails_verification_is_the_endpoints_fault() {
+    let mut v = base();
+    v["issuers"] = json!([{"issuer": ISS, "jwks_uri": "https://sso.example.com/certs", "audiences": [AUDIENCE]}]);
+    v["basic_exchange"] = json!({"issuer": ISS});
+    let cfg = config(v);
+    let keys = keyset(&[rsa_a()]);
+    let headers = headers(&[("authorization", "Basic Y2xpZW50OnNlY3JldA==")]);
+    let req = Request {
+        method: "GET",
+        path: "/things",
+        headers: &headers,
+    };
+    let run = |token: String| {
+        let Start::NeedExchange(p) = begin(&cfg, &req) else {
+            panic!("Basic credentials must go to the exchange")
+        };
+        match p.into_bearer(&cfg, token) {
+            Err(o) => *o,
+            Ok(pending) => match pending.check(&cfg, &keys) {
+                Ok(check) => {
+                    let valid = RustCrypto.verify(&check);
+                    pending.finish(&cfg, &req, valid, NOW)
+                }
+                Err(e) => pending.fail(&cfg, e),
+            },
+        }
+    };
+    // The same tokens as a caller's bearer would be 401s; from the token
+    // endpoint they are 502s, and nothing reaches the origin.
+    for (name, token) in [
+        ("expired", fixtures::expired()),
+        ("bad signature", fixtures::bad_signature()),
+        ("unknown kid", fixtures::unknown_kid()),
+        ("garbage", "not-a-jwt".to_string()),
+    ] {
+        let o = run(token);
+        let e = refused(&o);
+        assert_eq!(
+            (e.status(), e.code()),
+            (502, "bad_upstream_token"),
+            "{name}"
+        );
+        assert_eq!(o.verified_exp, None, "{name}: must not be cached");
+    }
+    // A valid token reports its exp so that the face can cache it.
+    let o = run(fixtures::valid_rs256());
+    forwarded(&o);
+    assert!(o.verified_exp.is_some_and(|exp| exp > NOW));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_shadow_route_refusing_basic_forwards_without_the_secret() {
+    let mut v = base();
+    v["issuers"] = json!([{"issuer": ISS, "jwks_uri": "https://sso.example.com/certs"}]);
+    v["basic_exchange"] = json!({"issuer": ISS});
+    v["routes"] = json!([{"path": "/shadow/*", "mode": "shadow"}]);
+    let cfg = config(v);
+    let headers = headers(&[("authorization", "Basic Y2xpZW50OnNlY3JldA==")]);
+    let req = Request {
+        method: "GET",
+        path: "/shadow/x",
+        headers: &headers,
+    };
+    let Start::NeedExchange(p) = begin(&cfg, &req) else {
+        panic!("Basic credentials must go to the exchange")
+    };
+    let o = p.fail(&cfg, AuthError::BasicRefused);
+    assert_eq!(o.log.decision, "shadow_deny");
+    let plan = forwarded(&o);
+    assert!(
+        plan.drops("authorization"),
+        "the Basic value must not reach the origin"
+    );
+}
