@@ -103,8 +103,9 @@ code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 A=$(code -H "Authorization: Bearer $TOKEN" "$WORKER/orgs/org-a/things")
 B=$(code -H "Authorization: Bearer $TOKEN" "$WORKER/orgs/org-b/things")
 N=$(code "$WORKER/orgs/org-a/things")
+X=$(code -u svc-a:svc-a-secret "$WORKER/orgs/org-a/things")
 echo
-say "self-check: org-a with svc-a token -> $A (want 200), org-b -> $B (want 403), no token -> $N (want 401)"
+say "self-check: org-a with svc-a token -> $A (want 200), org-b -> $B (want 403), no token -> $N (want 401), Basic svc-a -> $X (want 200)"
 
 cat <<CURL
 
@@ -121,8 +122,15 @@ Ready. Paste these in another shell:
   # refused: another organisation -> 403 insufficient_scope
   curl -i -H "Authorization: Bearer \$TOKEN" $WORKER/orgs/org-b/things
 
-  # refused: no token -> 401 with WWW-Authenticate: Bearer realm="api"
+  # refused: no token -> 401 with WWW-Authenticate: Bearer realm="api", Basic realm="api"
   curl -i $WORKER/orgs/org-a/things
+
+  # Basic exchange: the edge trades the customer's client id and secret for a
+  # token at the issuer and forwards Authorization: Bearer <token> (no Basic)
+  curl -i -u svc-a:svc-a-secret $WORKER/orgs/org-a/things
+
+  # a wrong secret -> 401 with WWW-Authenticate: Basic realm="api"
+  curl -i -u svc-a:wrong $WORKER/orgs/org-a/things
 
   # the admin client (role kas-fleet-manager-admin-full) may act for any org:
   #   curl -s -u svc-admin:svc-admin-secret -d grant_type=client_credentials $TOKEN_URL
