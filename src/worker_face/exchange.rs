@@ -65,7 +65,7 @@ pub async fn run(
             let authorization = format!("Basic {}", pending.basic().expose());
             let body = exchange::request_body(exchange.scope.as_deref());
             match http::post_form(&url, &authorization, body).await {
-                Ok((status, body)) => exchange::read_answer(status, &body),
+                Ok(answer) => exchange::read_answer(answer.status, &answer.body),
                 Err(reason) => {
                     log_failure(&iss.issuer, &reason);
                     Answer::Unavailable

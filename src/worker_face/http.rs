@@ -1,66 +1,55 @@
-//! Outbound GETs to the issuer, bounded in time and size.
+//! Outbound requests to the issuer, bounded in time and size.
 
 use worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit};
 
 pub const TIMEOUT_MS: u32 = 5_000;
-/// A JWKS or discovery document is a few KB; refuse to buffer more.
+/// A JWKS, discovery document or token answer is a few KB; refuse to
+/// buffer more.
 const MAX_BODY: usize = 512 * 1024;
 
-pub struct Fetched {
+pub struct Answer {
+    pub status: u16,
     pub cache_control: Option<String>,
     pub body: Vec<u8>,
 }
 
-/// `Err` carries a short reason for the log (never a body or a secret).
-pub async fn get_json(url: &str) -> Result<Fetched, String> {
-    let headers = Headers::new();
-    headers
-        .set("accept", "application/json")
-        .map_err(|e| e.to_string())?;
-    let mut init = RequestInit::new();
-    init.with_method(Method::Get).with_headers(headers);
-    let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
-    let signal: AbortSignal = web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS).into();
-    let mut resp = Fetch::Request(req)
-        .send_with_signal(&signal)
-        .await
-        .map_err(|e| format!("unreachable: {e}"))?;
-    if resp.status_code() != 200 {
-        return Err(format!("answered {}", resp.status_code()));
+/// A GET of a JSON document that must answer 200.
+pub async fn get_json(url: &str) -> Result<Answer, String> {
+    let answer = send(url, Method::Get, &[], None).await?;
+    if answer.status != 200 {
+        return Err(format!("answered {}", answer.status));
     }
-    let cache_control = resp.headers().get("cache-control").ok().flatten();
-    let body = resp.bytes().await.map_err(|e| format!("body: {e}"))?;
-    if body.len() > MAX_BODY {
-        return Err("body too large".into());
-    }
-    Ok(Fetched {
-        cache_control,
-        body,
-    })
+    Ok(answer)
 }
 
 /// A form POST to a token endpoint with the caller's `Authorization`
-/// value. Gives the status and body; `Err` is a reason for the log that
-/// never contains the credentials.
-pub async fn post_form(
+/// value; any status comes back for the caller to read.
+pub async fn post_form(url: &str, authorization: &str, body: String) -> Result<Answer, String> {
+    let headers = [
+        ("content-type", "application/x-www-form-urlencoded"),
+        ("authorization", authorization),
+    ];
+    send(url, Method::Post, &headers, Some(body)).await
+}
+
+/// `Err` carries a short reason for the log: never a header value, so
+/// never the credentials.
+async fn send(
     url: &str,
-    authorization: &str,
-    body: String,
-) -> Result<(u16, Vec<u8>), String> {
+    method: Method,
+    extra: &[(&str, &str)],
+    body: Option<String>,
+) -> Result<Answer, String> {
     let headers = Headers::new();
-    headers
-        .set("content-type", "application/x-www-form-urlencoded")
-        .map_err(|e| e.to_string())?;
-    headers
-        .set("accept", "application/json")
-        .map_err(|e| e.to_string())?;
-    headers
-        .set("authorization", authorization)
-        .map_err(|_| "the credentials are not a valid header value".to_string())?;
+    for (name, value) in [("accept", "application/json")].iter().chain(extra) {
+        headers
+            .set(name, value)
+            .map_err(|_| format!("{name} is not a valid header value"))?;
+    }
     let mut init = RequestInit::new();
-    init.with_method(Method::Post)
+    init.with_method(method)
         .with_headers(headers)
-        .with_body(Some(body.into()));
+        .with_body(body.map(Into::into));
     let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;
     let signal: AbortSignal = web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS).into();
     let mut resp = Fetch::Request(req)
@@ -68,9 +57,21 @@ pub async fn post_form(
         .await
         .map_err(|e| format!("unreachable: {e}"))?;
     let status = resp.status_code();
+    let cache_control = resp.headers().get("cache-control").ok().flatten();
+    let declared = resp.headers().get("content-length").ok().flatten();
+    if declared
+        .and_then(|n| n.parse::<usize>().ok())
+        .is_some_and(|n| n > MAX_BODY)
+    {
+        return Err("body too large".into());
+    }
     let body = resp.bytes().await.map_err(|e| format!("body: {e}"))?;
     if body.len() > MAX_BODY {
         return Err("body too large".into());
     }
-    Ok((status, body))
+    Ok(Answer {
+        status,
+        cache_control,
+        body,
+    })
 }
