@@ -6,7 +6,10 @@ use serde_json::{Map, Value};
 use crate::b64;
 use crate::error::AuthError;
 
+mod diagnose;
 mod strict;
+
+pub use diagnose::{diagnose, Diagnosis, PartView, Problem};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Header {
