@@ -8,6 +8,7 @@
 pub mod alg;
 pub mod b64;
 pub mod claims;
+pub mod claims_doc;
 pub mod config;
 pub mod decision;
 pub mod error;
@@ -22,6 +23,7 @@ pub mod secret;
 pub mod signature;
 pub mod token;
 pub mod trail;
+pub mod when;
 
 #[cfg(feature = "worker-face")]
 mod worker_face;
