@@ -15,6 +15,9 @@ pub mod error;
 pub mod exchange;
 pub mod extract;
 pub mod forward;
+/// The page's reading of tokens, keys and configs (pure-Rust engine).
+#[cfg(feature = "rust-crypto")]
+pub mod inspect;
 pub mod jwks;
 pub mod keycache;
 pub mod policy;
