@@ -3,7 +3,7 @@
 //! The core does no I/O (as `rustls` does none): the faces fetch keys, call
 //! the token endpoint and proxy; the core decodes, selects keys, checks
 //! claims, evaluates policy and explains the decision. Only the two face
-//! modules touch `worker` or `wasm-bindgen`.
+//! modules (`worker_face`, `browser_face`) touch `worker` or `wasm-bindgen`.
 
 pub mod alg;
 pub mod b64;
@@ -28,5 +28,7 @@ pub mod token;
 pub mod trail;
 pub mod when;
 
+#[cfg(feature = "browser")]
+mod browser_face;
 #[cfg(feature = "worker-face")]
 mod worker_face;
