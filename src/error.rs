@@ -57,6 +57,8 @@ pub enum AuthError {
     },
     /// The request was allowed but the origin could not be reached.
     OriginUnreachable,
+    /// The runtime failed under us (not a decision): nothing is forwarded.
+    Internal,
     Config {
         key: String,
         message: String,
@@ -73,6 +75,10 @@ pub enum InvalidRequest {
     BadBase64,
     BasicTooLong,
     BasicNotEnabled,
+    /// A path segment that decodes to a `/`, a control character or
+    /// invalid UTF-8, or has a broken escape: no route can be trusted to
+    /// match it as the origin will read it.
+    UnsafePath,
 }
 
 /// What kind of `WWW-Authenticate` a refusal carries.
@@ -98,7 +104,7 @@ impl AuthError {
             OrgMismatch | OrgNotAllowed | IssuerNotAllowed | ClientNotAllowed | MissingRole
             | MissingScope(_) => 403,
             RateLimited { .. } => 429,
-            Config { .. } => 500,
+            Config { .. } | Internal => 500,
             BadUpstreamToken | OriginUnreachable => 502,
             TokenEndpointUnavailable { .. } | KeysUnavailable { .. } => 503,
         }
@@ -134,11 +140,15 @@ impl AuthError {
             TokenEndpointUnavailable { .. } => "token_endpoint_unavailable",
             KeysUnavailable { .. } => "keys_unavailable",
             OriginUnreachable => "origin_unreachable",
+            Internal => "internal_error",
             Config { .. } => "config_error",
         }
     }
 
     pub fn title(&self) -> &'static str {
+        if let AuthError::Internal = self {
+            return "Authorizer error";
+        }
         match self.status() {
             400 => "Bad request",
             401 => "Unauthorized",
@@ -183,6 +193,7 @@ impl AuthError {
             TokenEndpointUnavailable { .. } => "the token endpoint is unreachable".into(),
             KeysUnavailable { .. } => "the issuer's keys are unreachable".into(),
             OriginUnreachable => "the origin is unreachable".into(),
+            Internal => "the authorizer failed; nothing was forwarded".into(),
             Config { key, message } => format!("configuration error at `{key}`: {message}"),
         }
     }
@@ -260,6 +271,9 @@ impl InvalidRequest {
             InvalidRequest::BadBase64 => "the Basic credentials are not valid base64",
             InvalidRequest::BasicTooLong => "the Basic credentials are longer than max_token_bytes",
             InvalidRequest::BasicNotEnabled => "Basic credentials are not accepted here",
+            InvalidRequest::UnsafePath => {
+                "the path has an encoded slash, a control character, a broken escape or invalid UTF-8"
+            }
         }
     }
 }

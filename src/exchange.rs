@@ -8,14 +8,15 @@
 //! in-flight mark that followers poll, because workerd forbids sharing a
 //! promise (or any I/O object) between requests.
 
-use std::collections::{HashMap, VecDeque};
+mod cache;
+
+pub use cache::{Cached, ExchangeCache};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::AuthError;
 use crate::secret::Secret;
 
 /// Refusals are remembered this long.
@@ -25,8 +26,14 @@ pub const EXPIRY_MARGIN: u64 = 30;
 /// Refused attempts allowed per client id per window.
 pub const MAX_REFUSALS: usize = 20;
 pub const REFUSAL_WINDOW: u64 = 60;
-/// How long followers wait for a leader's exchange before trying their own.
-pub const IN_FLIGHT_TIMEOUT_MS: f64 = 6_000.0;
+/// How long followers wait for a leader's exchange before trying their
+/// own: longer than the leader's worst case (discovery, token endpoint and
+/// JWKS fetches of 5 s each).
+pub const IN_FLIGHT_TIMEOUT_MS: f64 = 20_000.0;
+/// After the token endpoint failed for some credentials, requests with
+/// them answer at once (a still-valid token, else 503) for this long
+/// instead of each waiting on an issuer that is down.
+pub const FAILURE_BACKOFF: u64 = 5;
 
 pub type CacheKey = [u8; 32];
 
@@ -87,7 +94,7 @@ pub fn request_body(scope: Option<&str>) -> String {
 }
 
 /// What the token endpoint said.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Answer {
     Token {
         access_token: String,
@@ -97,10 +104,23 @@ pub enum Answer {
     /// `invalid_request`: the
     /// credentials are wrong; cached and counted.
     Refused,
-    /// 5xx or anything unexpected from a server that is not well: 503.
+    /// 5xx, a timeout or a network error: 503 (or a still-valid token).
     Unavailable,
-    /// A 200 without a usable token: 502.
+    /// Anything else that is not a token (garbage 200, a redirect, 404): 502.
     Invalid,
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Answer::Token { expires_in, .. } => {
+                write!(f, "Token(<redacted>, expires_in: {expires_in:?})")
+            }
+            Answer::Refused => f.write_str("Refused"),
+            Answer::Unavailable => f.write_str("Unavailable"),
+            Answer::Invalid => f.write_str("Invalid"),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -145,153 +165,9 @@ pub fn read_answer(status: u16, body: &[u8]) -> Answer {
             _ if status == 401 => Answer::Refused,
             _ => Answer::Invalid,
         },
-        _ => Answer::Unavailable,
-    }
-}
-
-/// What the cache says before any exchange.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Cached {
-    /// A token still valid: use it, no request to the issuer.
-    Token(String),
-    /// Refused within the last 10 s: 401 again without asking.
-    Refused,
-    /// Too many refusals for this client id: 429.
-    RateLimited { retry_after: u32 },
-    /// Another request in this isolate is exchanging these credentials:
-    /// wait and look again.
-    InFlight,
-    /// Exchange now (this request leads).
-    Miss,
-}
-
-#[derive(Debug, Default)]
-pub struct ExchangeCache {
-    /// Token, refresh-after (`end - 30 s`), end (`min(exp, now + expires_in)`).
-    tokens: HashMap<CacheKey, (String, u64, u64)>,
-    refusals: HashMap<CacheKey, u64>,
-    refused_at: HashMap<String, VecDeque<u64>>,
-    in_flight: HashMap<CacheKey, f64>,
-    /// Token requests sent, for the log and the coalescing figure.
-    pub requests_sent: u64,
-}
-
-impl ExchangeCache {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// `now` in Unix seconds, `now_ms` for the in-flight timeout. On `Miss`
-    /// the caller leads: the in-flight mark is set before it awaits.
-    pub fn lookup(
-        &mut self,
-        key: &CacheKey,
-        client: Option<&str>,
-        now: u64,
-        now_ms: f64,
-    ) -> Cached {
-        match self.tokens.get(key) {
-            Some((token, refresh_after, _)) if now < *refresh_after => {
-                return Cached::Token(token.clone())
-            }
-            Some((_, _, end)) if now >= *end => {
-                self.tokens.remove(key);
-            }
-            _ => {}
-        }
-        if let Some(retry) = client.and_then(|c| self.rate_limit(c, now)) {
-            return Cached::RateLimited { retry_after: retry };
-        }
-        if self.refusals.get(key).is_some_and(|until| now < *until) {
-            return Cached::Refused;
-        }
-        if self
-            .in_flight
-            .get(key)
-            .is_some_and(|started| now_ms - started < IN_FLIGHT_TIMEOUT_MS)
-        {
-            return Cached::InFlight;
-        }
-        self.in_flight.insert(*key, now_ms);
-        self.requests_sent += 1;
-        Cached::Miss
-    }
-
-    /// A token not yet at its end, even if due for refresh: what serves
-    /// while the issuer is down.
-    pub fn valid_token(&self, key: &CacheKey, now: u64) -> Option<String> {
-        self.tokens
-            .get(key)
-            .filter(|(_, _, end)| now < *end)
-            .map(|(t, _, _)| t.clone())
-    }
-
-    /// After the token verified: kept until `min(exp, now + expires_in) - 30 s`.
-    pub fn store_token(
-        &mut self,
-        key: &CacheKey,
-        token: String,
-        exp: u64,
-        expires_in: Option<u64>,
-        now: u64,
-    ) {
-        self.in_flight.remove(key);
-        let end = expires_in.map_or(exp, |e| exp.min(now.saturating_add(e)));
-        let refresh_after = end.saturating_sub(EXPIRY_MARGIN);
-        if end > now {
-            self.tokens.insert(*key, (token, refresh_after, end));
-        }
-    }
-
-    pub fn store_refusal(&mut self, key: &CacheKey, client: Option<&str>, now: u64) {
-        self.in_flight.remove(key);
-        self.refusals.insert(*key, now + REFUSAL_TTL);
-        if let Some(c) = client {
-            self.refused_at
-                .entry(c.to_string())
-                .or_default()
-                .push_back(now);
-        }
-        self.refusals.retain(|_, until| *until > now);
-    }
-
-    /// Counts a refusal served from cache too: every refused attempt
-    /// counts toward the limit, not only those the issuer saw.
-    pub fn count_refusal(&mut self, client: Option<&str>, now: u64) {
-        if let Some(c) = client {
-            self.refused_at
-                .entry(c.to_string())
-                .or_default()
-                .push_back(now);
-        }
-    }
-
-    /// The exchange failed without an answer about the credentials.
-    pub fn abandon(&mut self, key: &CacheKey) {
-        self.in_flight.remove(key);
-    }
-
-    fn rate_limit(&mut self, client: &str, now: u64) -> Option<u32> {
-        let times = self.refused_at.get_mut(client)?;
-        while times.front().is_some_and(|t| now >= t + REFUSAL_WINDOW) {
-            times.pop_front();
-        }
-        if times.len() >= MAX_REFUSALS {
-            let oldest = *times.front()?;
-            return Some((oldest + REFUSAL_WINDOW).saturating_sub(now).max(1) as u32);
-        }
-        None
-    }
-}
-
-/// The error a cached state or an answer turns into.
-pub fn refusal(cached: &Cached) -> Option<AuthError> {
-    match cached {
-        Cached::Refused => Some(AuthError::BasicRefused),
-        Cached::RateLimited { retry_after } => Some(AuthError::RateLimited {
-            retry_after: *retry_after,
-        }),
-        _ => None,
+        500..=599 => Answer::Unavailable,
+        // A redirect or a 404 is a token endpoint misconfigured, not down.
+        _ => Answer::Invalid,
     }
 }
 
@@ -372,56 +248,5 @@ mod tests {
             read_answer(503, br#"{"access_token":"x"}"#),
             Answer::Unavailable
         );
-    }
-
-    #[test]
-    fn token_cached_until_margin_before_the_earlier_end() {
-        let mut c = ExchangeCache::new();
-        let k = cache_key(&basic("svc", "s"));
-        assert_eq!(c.lookup(&k, Some("svc"), NOW, 0.0), Cached::Miss);
-        c.store_token(&k, "tok".into(), NOW + 300, Some(120), NOW);
-        assert_eq!(
-            c.lookup(&k, Some("svc"), NOW + 89, 0.0),
-            Cached::Token("tok".into())
-        );
-        assert_eq!(c.lookup(&k, Some("svc"), NOW + 90, 0.0), Cached::Miss);
-        assert_eq!(c.requests_sent, 2);
-        // Due for refresh, but still served if the issuer cannot be reached.
-        assert_eq!(c.valid_token(&k, NOW + 119).as_deref(), Some("tok"));
-        assert_eq!(c.valid_token(&k, NOW + 120), None);
-    }
-
-    #[test]
-    fn followers_wait_for_the_leader() {
-        let mut c = ExchangeCache::new();
-        let k = cache_key(&basic("svc", "s"));
-        assert_eq!(c.lookup(&k, None, NOW, 1000.0), Cached::Miss);
-        assert_eq!(c.lookup(&k, None, NOW, 1001.0), Cached::InFlight);
-        assert_eq!(
-            c.lookup(&k, None, NOW, 1000.0 + IN_FLIGHT_TIMEOUT_MS),
-            Cached::Miss
-        );
-        c.abandon(&k);
-        assert_eq!(c.lookup(&k, None, NOW, 1.0e9), Cached::Miss);
-    }
-
-    #[test]
-    fn refusals_cached_ten_seconds_and_rate_limited_per_client() {
-        let mut c = ExchangeCache::new();
-        let k = cache_key(&basic("svc", "wrong"));
-        assert_eq!(c.lookup(&k, Some("svc"), NOW, 0.0), Cached::Miss);
-        c.store_refusal(&k, Some("svc"), NOW);
-        assert_eq!(c.lookup(&k, Some("svc"), NOW + 9, 0.0), Cached::Refused);
-        for _ in 0..19 {
-            c.count_refusal(Some("svc"), NOW + 9);
-        }
-        assert_eq!(
-            c.lookup(&k, Some("svc"), NOW + 10, 0.0),
-            Cached::RateLimited { retry_after: 50 }
-        );
-        // Another client id is not affected; the right secret's cached token still serves.
-        let other = cache_key(&basic("other", "x"));
-        assert_eq!(c.lookup(&other, Some("other"), NOW + 10, 0.0), Cached::Miss);
-        assert_eq!(c.lookup(&k, Some("svc"), NOW + 69, 0.0), Cached::Miss);
     }
 }

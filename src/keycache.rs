@@ -20,6 +20,9 @@ pub const REFETCH_INTERVAL: u64 = 30;
 /// After a failed fetch with nothing cached, requests in this window get
 /// 503 at once instead of each waiting on an issuer that is down.
 pub const FAILURE_BACKOFF: u64 = 5;
+/// How long requests wait for another request's cold fetch (discovery and
+/// JWKS, 5 s each at most) before fetching themselves.
+pub const COLD_FETCH_WAIT_MS: f64 = 12_000.0;
 
 /// What the cache can give for an issuer right now.
 pub enum Lookup {
@@ -47,6 +50,19 @@ pub struct KeyCache {
     /// concurrent requests may each fetch (a mark before the await would
     /// refuse them all), but not while the issuer is known to be down.
     failures: HashMap<String, u64>,
+    /// Cold fetches under way, by issuer: the others wait for them.
+    cold_fetches: HashMap<String, f64>,
+}
+
+/// What a request with nothing cached should do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cold {
+    /// Fetch (the mark is set).
+    Lead,
+    /// Another request is fetching: look again shortly.
+    Wait,
+    /// A fetch failed moments ago: 503 at once.
+    Down,
 }
 
 impl KeyCache {
@@ -71,7 +87,11 @@ impl KeyCache {
         }
     }
 
+    /// Only refetches for an unknown `kid` count toward their 30 s limit:
+    /// a key rotated right after a scheduled fetch is still picked up.
     pub fn store(&mut self, issuer: &str, keys: KeySet, max_age: u64, now: u64) {
+        self.cold_fetches.remove(issuer);
+        self.failures.remove(issuer);
         let last_refetch = self.entries.get(issuer).and_then(|e| e.last_refetch);
         self.entries.insert(
             issuer.to_string(),
@@ -88,8 +108,9 @@ impl KeyCache {
     /// go out now; if so it is recorded before any await, so concurrent
     /// requests in this isolate keep using what is cached.
     pub fn try_begin_refetch(&mut self, issuer: &str, now: u64) -> bool {
+        // With nothing cached, begin_cold_fetch decides.
         let Some(e) = self.entries.get_mut(issuer) else {
-            return !self.recently_failed(issuer, now);
+            return false;
         };
         if e.last_refetch
             .is_some_and(|t| now < t.saturating_add(REFETCH_INTERVAL))
@@ -100,8 +121,30 @@ impl KeyCache {
         true
     }
 
-    pub fn note_failure(&mut self, issuer: &str, now: u64) {
+    /// With nothing cached: lead a fetch, wait for the one under way, or
+    /// give up at once while the issuer is known to be down.
+    pub fn begin_cold_fetch(&mut self, issuer: &str, now: u64, now_ms: f64) -> Cold {
+        if self.recently_failed(issuer, now) {
+            return Cold::Down;
+        }
+        match self.cold_fetches.get(issuer) {
+            Some(started) if now_ms - started < COLD_FETCH_WAIT_MS => Cold::Wait,
+            _ => {
+                self.cold_fetches.insert(issuer.to_string(), now_ms);
+                Cold::Lead
+            }
+        }
+    }
+
+    /// A fetch failed. stale-if-error: the keys still within
+    /// [`STALE_IF_ERROR`] of their max-age keep serving, and are returned.
+    pub fn note_failure(&mut self, issuer: &str, now: u64) -> Option<Rc<KeySet>> {
+        self.cold_fetches.remove(issuer);
         self.failures.insert(issuer.to_string(), now);
+        match self.lookup(issuer, now) {
+            Lookup::Fresh(keys) | Lookup::Stale(keys) => Some(keys),
+            Lookup::Missing => None,
+        }
     }
 
     /// A fetch for this issuer failed within [`FAILURE_BACKOFF`].
@@ -176,32 +219,57 @@ mod tests {
     #[test]
     fn unknown_kid_refetches_at_most_once_per_interval() {
         let mut c = cached(600);
-        assert!(c.try_begin_refetch("iss", T0 + 1));
-        assert!(!c.try_begin_refetch("iss", T0 + 2));
-        assert!(!c.try_begin_refetch("iss", T0 + REFETCH_INTERVAL));
-        assert!(c.try_begin_refetch("iss", T0 + 1 + REFETCH_INTERVAL));
+        let t1 = T0 + 1;
+        assert!(c.try_begin_refetch("iss", t1));
+        assert!(!c.try_begin_refetch("iss", t1 + 1));
+        assert!(!c.try_begin_refetch("iss", t1 + REFETCH_INTERVAL - 1));
+        assert!(c.try_begin_refetch("iss", t1 + REFETCH_INTERVAL));
+        assert!(!KeyCache::new().try_begin_refetch("uncached", T0));
     }
 
     #[test]
     fn refetch_mark_survives_a_store() {
         let mut c = cached(600);
-        assert!(c.try_begin_refetch("iss", T0 + 1));
+        assert!(
+            c.try_begin_refetch("iss", T0 + 1),
+            "a fetch is not a refetch"
+        );
         c.store("iss", KeySet::default(), 600, T0 + 2);
         assert!(!c.try_begin_refetch("iss", T0 + 3));
     }
 
     #[test]
-    fn cold_fetches_back_off_only_after_a_failure() {
+    fn a_failed_refresh_keeps_the_stale_keys_for_24_hours() {
+        let mut c = cached(600);
+        assert!(c.note_failure("iss", T0 + 700).is_some());
+        assert!(c
+            .note_failure("iss", T0 + 600 + STALE_IF_ERROR - 1)
+            .is_some());
+        assert!(c.note_failure("iss", T0 + 600 + STALE_IF_ERROR).is_none());
+        assert!(KeyCache::new().note_failure("never", T0).is_none());
+    }
+
+    #[test]
+    fn cold_fetches_are_shared_and_back_off_after_a_failure() {
         let mut c = KeyCache::new();
-        assert!(c.try_begin_refetch("down", T0));
-        assert!(
-            c.try_begin_refetch("down", T0),
-            "concurrent cold requests may each fetch"
+        assert_eq!(c.begin_cold_fetch("iss", T0, 0.0), Cold::Lead);
+        assert_eq!(c.begin_cold_fetch("iss", T0, 5.0), Cold::Wait);
+        // A leader that never came back does not block forever.
+        assert_eq!(
+            c.begin_cold_fetch("iss", T0, COLD_FETCH_WAIT_MS),
+            Cold::Lead
         );
-        c.note_failure("down", T0);
-        assert!(!c.try_begin_refetch("down", T0 + 1));
-        assert!(c.recently_failed("down", T0 + FAILURE_BACKOFF - 1));
-        assert!(c.try_begin_refetch("down", T0 + FAILURE_BACKOFF));
+        c.note_failure("iss", T0);
+        assert_eq!(c.begin_cold_fetch("iss", T0 + 1, 1.0e9), Cold::Down);
+        assert_eq!(
+            c.begin_cold_fetch("iss", T0 + FAILURE_BACKOFF, 1.0e9),
+            Cold::Lead
+        );
+        c.store("iss", KeySet::default(), 600, T0 + FAILURE_BACKOFF);
+        assert!(matches!(
+            c.lookup("iss", T0 + FAILURE_BACKOFF),
+            Lookup::Fresh(_)
+        ));
     }
 
     #[test]

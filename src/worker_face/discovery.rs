@@ -51,11 +51,15 @@ pub async fn endpoint(iss: &IssuerConfig, which: Endpoint) -> Result<String, Str
             doc
         }
     };
-    match which {
+    let uri = match which {
         Endpoint::Jwks => doc.jwks_uri,
         Endpoint::Token => doc.token_endpoint,
     }
-    .ok_or_else(|| format!("discovery has no {}", which.member()))
+    .ok_or_else(|| format!("discovery has no {}", which.member()))?;
+    // Checked when used: a bad member the worker never needs (say a
+    // plain-http token endpoint without the exchange) blocks nothing else.
+    check_endpoint(&uri).map_err(|e| format!("discovered {}: {e}", which.member()))?;
+    Ok(uri)
 }
 
 async fn fetch(iss: &IssuerConfig) -> Result<Discovered, String> {
@@ -66,17 +70,13 @@ async fn fetch(iss: &IssuerConfig) -> Result<Discovered, String> {
     if doc.get("issuer").and_then(|v| v.as_str()) != Some(iss.issuer.as_str()) {
         return Err("discovery names another issuer".into());
     }
-    let member = |which: Endpoint| -> Result<Option<String>, String> {
-        match doc.get(which.member()).and_then(|v| v.as_str()) {
-            None => Ok(None),
-            Some(uri) => {
-                check_endpoint(uri).map_err(|e| format!("discovered {}: {e}", which.member()))?;
-                Ok(Some(uri.to_string()))
-            }
-        }
+    let member = |which: Endpoint| {
+        doc.get(which.member())
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
     };
     Ok(Discovered {
-        jwks_uri: member(Endpoint::Jwks)?,
-        token_endpoint: member(Endpoint::Token)?,
+        jwks_uri: member(Endpoint::Jwks),
+        token_endpoint: member(Endpoint::Token),
     })
 }

@@ -45,16 +45,27 @@ pub async fn run(
                 .lookup(&key, client.as_deref(), now(), now_ms())
         });
         match cached {
-            Cached::Token(token) => return with_token(cfg, env, req, pending, token).await,
+            Cached::Token(token) => {
+                let out = with_token(cfg, env, req, pending, token).await;
+                let stopped_verifying = out.verified_exp.is_none()
+                    && out.log.code == Some(AuthError::BadUpstreamToken.code());
+                if stopped_verifying {
+                    // It verified when cached and no longer does (keys
+                    // rotated): the next request exchanges anew.
+                    CACHE.with(|c| c.borrow_mut().forget_token(&key));
+                }
+                return out;
+            }
             Cached::InFlight => Delay::from(POLL).await,
             Cached::Miss => break,
-            refused => {
-                if refused == Cached::Refused {
-                    CACHE.with(|c| c.borrow_mut().count_refusal(client.as_deref(), now()));
-                }
-                let err = exchange::refusal(&refused).unwrap_or(AuthError::BasicRefused);
-                return pending.fail(cfg, err);
+            Cached::Refused => {
+                CACHE.with(|c| c.borrow_mut().count_refusal(client.as_deref(), now()));
+                return pending.fail(cfg, AuthError::BasicRefused);
             }
+            Cached::RateLimited { retry_after } => {
+                return pending.fail(cfg, AuthError::RateLimited { retry_after });
+            }
+            Cached::Unavailable => return pending.fail(cfg, unavailable()),
         }
     }
 
@@ -102,21 +113,25 @@ pub async fn run(
             pending.fail(cfg, AuthError::BadUpstreamToken)
         }
         Answer::Unavailable => {
-            let stale = CACHE.with(|c| {
+            // Requests with these credentials now answer at once for a few
+            // seconds (the token below if still valid, else 503) instead of
+            // each waiting out its own timeout.
+            let still_valid = CACHE.with(|c| {
                 let mut c = c.borrow_mut();
-                c.abandon(&key);
+                c.store_failure(&key, now());
                 c.valid_token(&key, now())
             });
-            match stale {
+            match still_valid {
                 Some(token) => with_token(cfg, env, req, pending, token).await,
-                None => pending.fail(
-                    cfg,
-                    AuthError::TokenEndpointUnavailable {
-                        retry_after: RETRY_AFTER,
-                    },
-                ),
+                None => pending.fail(cfg, unavailable()),
             }
         }
+    }
+}
+
+fn unavailable() -> AuthError {
+    AuthError::TokenEndpointUnavailable {
+        retry_after: RETRY_AFTER,
     }
 }
 

@@ -1,6 +1,6 @@
 //! Outbound requests to the issuer, bounded in time and size.
 
-use worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit};
+use worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
 pub const TIMEOUT_MS: u32 = 5_000;
 /// A JWKS, discovery document or token answer is a few KB; refuse to
@@ -47,7 +47,10 @@ async fn send(
             .map_err(|_| format!("{name} is not a valid header value"))?;
     }
     let mut init = RequestInit::new();
+    // Never follow: a redirect could lead off https (past the endpoint
+    // check) or re-send the caller's Basic value elsewhere.
     init.with_method(method)
+        .with_redirect(RequestRedirect::Manual)
         .with_headers(headers)
         .with_body(body.map(Into::into));
     let req = Request::new_with_init(url, &init).map_err(|e| e.to_string())?;

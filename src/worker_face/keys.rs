@@ -4,14 +4,16 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use worker::Env;
+use std::time::Duration;
+
+use worker::{Delay, Env};
 
 use super::discovery::{self, Endpoint};
-use super::http;
+use super::{http, now_ms};
 use crate::config::{Config, IssuerConfig};
 use crate::error::AuthError;
 use crate::jwks::{self, Jwk, KeySet};
-use crate::keycache::{self, KeyCache, Lookup};
+use crate::keycache::{self, Cold, KeyCache, Lookup};
 
 thread_local! {
     static CACHE: RefCell<KeyCache> = RefCell::new(KeyCache::new());
@@ -25,6 +27,9 @@ fn unavailable() -> AuthError {
     }
 }
 
+/// How often a request waiting for another's cold fetch looks again.
+const POLL: Duration = Duration::from_millis(10);
+
 /// Keys to verify with now: fresh from cache, else fetched, else stale.
 pub async fn get(
     cfg: &Config,
@@ -33,27 +38,36 @@ pub async fn get(
     now: u64,
 ) -> Result<Rc<KeySet>, AuthError> {
     let iss = &cfg.issuers[issuer];
-    let lookup = CACHE.with(|c| c.borrow().lookup(&iss.issuer, now));
-    match lookup {
-        Lookup::Fresh(set) => Ok(set),
-        Lookup::Stale(set) => {
-            if !CACHE.with(|c| c.borrow_mut().try_begin_refetch(&iss.issuer, now)) {
-                return Ok(set);
+    loop {
+        let lookup = CACHE.with(|c| c.borrow().lookup(&iss.issuer, now));
+        match lookup {
+            Lookup::Fresh(set) => return Ok(set),
+            Lookup::Stale(set) => {
+                if !CACHE.with(|c| c.borrow_mut().try_begin_refetch(&iss.issuer, now)) {
+                    return Ok(set);
+                }
+                return fetch_and_store(iss, env, now).await.ok_or_else(unavailable);
             }
-            // stale-if-error: a failed refresh keeps the keys we had.
-            Ok(fetch_and_store(iss, env, now).await.unwrap_or(set))
-        }
-        Lookup::Missing => {
-            if CACHE.with(|c| c.borrow().recently_failed(&iss.issuer, now)) {
-                return Err(unavailable());
+            Lookup::Missing => {
+                let cold =
+                    CACHE.with(|c| c.borrow_mut().begin_cold_fetch(&iss.issuer, now, now_ms()));
+                match cold {
+                    Cold::Lead => {
+                        return fetch_and_store(iss, env, now).await.ok_or_else(unavailable)
+                    }
+                    // Another request of this isolate is fetching: its keys
+                    // land in the cache (no promise is shared).
+                    Cold::Wait => Delay::from(POLL).await,
+                    Cold::Down => return Err(unavailable()),
+                }
             }
-            fetch_and_store(iss, env, now).await.ok_or_else(unavailable)
         }
     }
 }
 
 /// One refetch for a token whose `kid` the cached keys lack, at most once
-/// per 30 s per issuer. `None`: not allowed now, or the fetch failed.
+/// per 30 s per issuer (a fetch counts). `None`: not allowed now, or the
+/// fetch failed.
 pub async fn refetch_for_unknown_kid(
     cfg: &Config,
     env: &Env,
@@ -67,6 +81,8 @@ pub async fn refetch_for_unknown_kid(
     fetch_and_store(iss, env, now).await
 }
 
+/// The fetched keys, or after a failure whatever the cache still serves
+/// (stale-if-error).
 async fn fetch_and_store(iss: &IssuerConfig, env: &Env, now: u64) -> Option<Rc<KeySet>> {
     match fetch(iss, env).await {
         Ok((set, max_age)) => CACHE.with(|c| {
@@ -82,8 +98,7 @@ async fn fetch_and_store(iss: &IssuerConfig, env: &Env, now: u64) -> Option<Rc<K
                 "{}",
                 serde_json::json!({"authz": {"event": "keys_fetch_failed", "issuer": iss.issuer, "reason": reason}})
             );
-            CACHE.with(|c| c.borrow_mut().note_failure(&iss.issuer, now));
-            None
+            CACHE.with(|c| c.borrow_mut().note_failure(&iss.issuer, now))
         }
     }
 }
@@ -109,7 +124,6 @@ async fn fetch(iss: &IssuerConfig, env: &Env) -> Result<(KeySet, u64), String> {
         let secret = env
             .secret(var)
             .map(|s| s.to_string())
-            .or_else(|_| env.var(var).map(|v| v.to_string()))
             .map_err(|_| format!("secret {var} is not set"))?;
         let key = Jwk::hmac(secret.as_bytes()).map_err(|e| format!("secret {var}: {e}"))?;
         set.keys.push(std::sync::Arc::new(key));

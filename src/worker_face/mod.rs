@@ -11,6 +11,8 @@ mod proxy;
 mod respond;
 mod webcrypto;
 
+use std::rc::Rc;
+
 use worker::{event, Context, Date, Env, Request, Response, Result};
 
 use crate::config::Config;
@@ -26,26 +28,42 @@ fn now_ms() -> f64 {
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let started = now_ms();
-    let cfg = match config_var::load(&env) {
+    let (fields, answer) = handle(&req, &env, started).await;
+    let dur = now_ms() - started;
+    log_line(&fields, &req, dur);
+    match answer {
+        Answered::Origin(resp) => Ok(resp),
+        Answered::Refused(cfg, err) => respond::refusal(cfg.as_deref(), &err, dur),
+    }
+}
+
+enum Answered {
+    Origin(Response),
+    Refused(Option<Rc<Config>>, AuthError),
+}
+
+/// The decision and, when allowed, the origin's answer. Every failure comes
+/// back as a refusal with a problem body: a runtime error never becomes a
+/// bare 500 without one, and never a forward.
+async fn handle(req: &Request, env: &Env, started: f64) -> (LogFields, Answered) {
+    let cfg = match config_var::load(env) {
         Ok(cfg) => cfg,
         Err(err) => {
-            let dur = now_ms() - started;
-            log_line(
-                &LogFields {
-                    decision: "deny",
-                    code: Some(err.code()),
-                    ..LogFields::default()
-                },
-                &req,
-                dur,
-            );
-            return respond::refusal(None, &err, dur);
+            let fields = LogFields {
+                decision: "deny",
+                code: Some(err.code()),
+                ..LogFields::default()
+            };
+            return (fields, Answered::Refused(None, err));
         }
     };
-
+    let Ok(url) = req.url() else {
+        let err = AuthError::Internal;
+        return (denied(err.code()), Answered::Refused(Some(cfg), err));
+    };
     let headers: Vec<(String, String)> = req.headers().entries().collect();
-    let url = req.url()?;
-    let method = req.method().to_string();
+    // As sent: the `worker` crate maps methods it does not name to GET.
+    let method = req.inner().method();
     let core_req = decision::Request {
         method: &method,
         path: url.path(),
@@ -54,15 +72,31 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
 
     let outcome = match decision::begin(&cfg, &core_req) {
         Start::Done(o) => o,
-        Start::NeedKeys(pending) => verify(&cfg, &env, &core_req, pending).await,
-        Start::NeedExchange(pending) => exchange::run(&cfg, &env, &core_req, pending).await,
+        Start::NeedKeys(pending) => verify(&cfg, env, &core_req, pending).await,
+        Start::NeedExchange(pending) => exchange::run(&cfg, env, &core_req, pending).await,
     };
-    let dur = now_ms() - started;
-    log_line(&outcome.log, &req, dur);
-
+    let mut fields = outcome.log;
     match outcome.verdict {
-        Verdict::Refuse(err) => respond::refusal(Some(&cfg), &err, dur),
-        Verdict::Forward(plan) => proxy::forward(&cfg, req, &plan, dur).await,
+        Verdict::Refuse(err) => (fields, Answered::Refused(Some(cfg), err)),
+        Verdict::Forward(plan) => {
+            // Server-Timing is the authorizer's own time, not the origin's.
+            let dur = now_ms() - started;
+            match proxy::forward(&cfg, req, &plan, dur).await {
+                Ok(resp) => (fields, Answered::Origin(resp)),
+                Err(err) => {
+                    fields.code = Some(err.code());
+                    (fields, Answered::Refused(Some(cfg), err))
+                }
+            }
+        }
+    }
+}
+
+fn denied(code: &'static str) -> LogFields {
+    LogFields {
+        decision: "deny",
+        code: Some(code),
+        ..LogFields::default()
     }
 }
 
@@ -99,7 +133,7 @@ fn log_line(fields: &LogFields, req: &Request, dur_ms: f64) {
     let path = req.url().map(|u| u.path().to_string()).unwrap_or_default();
     let line = serde_json::json!({
         "authz": fields,
-        "method": req.method().to_string(),
+        "method": req.inner().method(),
         "path": path,
         "dur_ms": dur_ms,
     });

@@ -1,8 +1,9 @@
-//! The request to origin: same method, path, query and body; inbound
-//! identity headers stripped, the plan's headers set; the answer streamed
-//! back as it is, with `Server-Timing` added.
+//! The request to origin: same method (as sent, not narrowed to the ones
+//! the `worker` crate names), path, query and body; inbound identity
+//! headers stripped, the plan's headers set; redirects not followed; the
+//! answer streamed back as it is, with `Server-Timing` added.
 
-use worker::{Fetch, Headers, Method, Request, RequestInit, RequestRedirect, Response, Result};
+use worker::{Fetch, Headers, Request, Response};
 
 use super::respond;
 use crate::config::Config;
@@ -22,13 +23,19 @@ const NOT_FORWARDED: [&str; 9] = [
     "content-length",
 ];
 
+/// `Err` is what the caller answers and logs instead (the origin could not
+/// be reached, or the runtime refused to build the request).
 pub async fn forward(
     cfg: &Config,
-    req: Request,
+    req: &Request,
     plan: &ForwardPlan,
     dur_ms: f64,
-) -> Result<Response> {
-    let url = req.url()?;
+) -> Result<Response, AuthError> {
+    let internal = |e: &dyn std::fmt::Display| {
+        log_event("proxy_failed", &e.to_string());
+        AuthError::Internal
+    };
+    let url = req.url().map_err(|e| internal(&e))?;
     let mut target = format!("{}{}", cfg.origin.trim_end_matches('/'), url.path());
     if let Some(q) = url.query() {
         target.push('?');
@@ -40,36 +47,41 @@ pub async fn forward(
         if plan.drops(&name) || NOT_FORWARDED.contains(&name.as_str()) {
             continue;
         }
-        headers.append(&name, &value)?;
+        headers.append(&name, &value).map_err(|e| internal(&e))?;
     }
     for (name, value) in &plan.set {
-        headers.set(name, value)?;
+        headers.set(name, value).map_err(|e| internal(&e))?;
     }
 
-    let method = req.method();
-    let mut init = RequestInit::new();
-    init.with_method(method.clone())
-        .with_headers(headers)
-        .with_redirect(RequestRedirect::Manual);
-    if !matches!(method, Method::Get | Method::Head) {
-        init.with_body(req.inner().body().map(Into::into));
-    }
-    let upstream = Request::new_with_init(&target, &init)?;
-
-    let resp = match Fetch::Request(upstream).send().await {
-        Ok(r) => r,
-        Err(e) => {
-            worker::console_error!(
-                "{}",
-                serde_json::json!({"authz": {"event": "origin_unreachable", "reason": e.to_string()}})
-            );
-            return respond::refusal(Some(cfg), &AuthError::OriginUnreachable, dur_ms);
+    let method = req.inner().method();
+    let init = web_sys::RequestInit::new();
+    init.set_method(&method);
+    init.set_headers(headers.as_ref());
+    init.set_redirect(web_sys::RequestRedirect::Manual);
+    if !matches!(method.as_str(), "GET" | "HEAD") {
+        if let Some(body) = req.inner().body() {
+            init.set_body(&body);
         }
-    };
-    let headers = Headers::new();
-    for (name, value) in resp.headers().entries() {
-        headers.append(&name, &value)?;
     }
-    headers.append("server-timing", &respond::server_timing(dur_ms))?;
-    Ok(resp.with_headers(headers))
+    let upstream = web_sys::Request::new_with_str_and_init(&target, &init)
+        .map_err(|e| internal(&e.as_string().unwrap_or_else(|| "bad request".into())))?;
+
+    let resp = Fetch::Request(upstream.into()).send().await.map_err(|e| {
+        log_event("origin_unreachable", &e.to_string());
+        AuthError::OriginUnreachable
+    })?;
+    let out = Headers::new();
+    for (name, value) in resp.headers().entries() {
+        out.append(&name, &value).map_err(|e| internal(&e))?;
+    }
+    out.append("server-timing", &respond::server_timing(dur_ms))
+        .map_err(|e| internal(&e))?;
+    Ok(resp.with_headers(out))
+}
+
+fn log_event(event: &str, reason: &str) {
+    worker::console_error!(
+        "{}",
+        serde_json::json!({"authz": {"event": event, "reason": reason}})
+    );
 }

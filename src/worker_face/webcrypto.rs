@@ -19,16 +19,32 @@ use crate::signature::SignatureCheck;
 
 thread_local! {
     static IMPORTED: RefCell<HashMap<([u8; 32], Alg), CryptoKey>> = RefCell::new(HashMap::new());
+    /// Plain parameter objects, built once per algorithm per isolate.
+    static VERIFY_PARAMS: RefCell<HashMap<Alg, Object>> = RefCell::new(HashMap::new());
+}
+
+fn verify_params_object(alg: Alg) -> Option<Object> {
+    if let Some(o) = VERIFY_PARAMS.with(|m| m.borrow().get(&alg).cloned()) {
+        return Some(o);
+    }
+    let o = object(verify_params(alg))?;
+    VERIFY_PARAMS.with(|m| m.borrow_mut().insert(alg, o.clone()));
+    Some(o)
 }
 
 /// `true` only for a valid signature; any failure (import, length,
 /// rejection) is `false`.
 pub async fn verify(check: &SignatureCheck<'_>) -> bool {
+    // The core selected this key for this alg; the engine checks again, as
+    // the pure-Rust one does, so that no caller can pair them wrongly.
+    if !check.key.accepts(check.alg) {
+        return false;
+    }
     let Some(subtle) = subtle() else { return false };
     let Some(key) = imported(&subtle, check.key, check.alg).await else {
         return false;
     };
-    let Some(params) = object(verify_params(check.alg)) else {
+    let Some(params) = verify_params_object(check.alg) else {
         return false;
     };
     let Ok(promise) = subtle.verify_with_object_and_u8_array_and_u8_array(

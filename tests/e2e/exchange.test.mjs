@@ -224,12 +224,22 @@ describe('Basic exchange', { timeout: 600_000 }, () => {
     assert.ok(n >= 1 && n <= 2, `expected the calls to share one exchange, saw ${n} token requests`);
   });
 
-  it('issuer down: a cached token still passes; nothing cached gives 503 with Retry-After', async () => {
+  it('issuer down: a token due for refresh but still valid passes at once; nothing cached gives 503', async () => {
     const auth = basic('svc-a', 'svc-a-secret');
     assertExchanged(await call(worker, '/orgs/org-a/warm', auth), idp.issuer, { org: 'org-a', client: 'svc-a' });
+    // Past refresh-after (end - 30 s): the next request must ask the issuer.
+    await new Promise((r) => setTimeout(r, (TOKEN_TTL - 30 + 1) * 1000));
     idp.setDown(true);
     try {
+      idp.resetCounts();
       assertExchanged(await call(worker, '/orgs/org-a/down', auth), idp.issuer, { org: 'org-a', client: 'svc-a' });
+      assert.equal(idp.requestCount('/token'), 1, 'the refresh was tried');
+      // While the endpoint is known to fail, no request waits on it again.
+      const started = Date.now();
+      const again = await Promise.all([1, 2, 3].map((i) => call(worker, `/orgs/org-a/down${i}`, auth)));
+      for (const res of again) assertExchanged(res, idp.issuer, { org: 'org-a', client: 'svc-a' });
+      assert.equal(idp.requestCount('/token'), 1, 'no new attempt within the back-off');
+      assert.ok(Date.now() - started < 2000, 'served from cache without waiting');
       const res = await call(worker, '/orgs/org-ops/down', basic('svc-admin', 'svc-admin-secret'));
       // (svc-admin has never been exchanged in this worker: nothing cached.)
       assertProblem(res, 503, 'token_endpoint_unavailable');
