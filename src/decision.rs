@@ -112,7 +112,22 @@ struct Ctx {
 
 pub fn begin(cfg: &Config, req: &Request<'_>) -> Start {
     let mut trail = Trail::new();
-    let found = routes::find(&cfg.routes, req.method, req.path);
+    let found = match routes::find(&cfg.routes, req.method, req.path) {
+        Ok(found) => found,
+        Err(why) => {
+            // Before any route: a route's public or shadow mode must not
+            // apply to a path that might be another route's at the origin.
+            let err = AuthError::InvalidRequest(why);
+            trail.fail(Stage::Route, err.detail());
+            let ctx = Ctx {
+                route: None,
+                matched: RouteMatch::default(),
+                trail,
+                basic: false,
+            };
+            return Start::Done(refuse(cfg, ctx, err, None));
+        }
+    };
     let (route, matched) = match &found {
         Some((r, m)) => {
             let i = cfg.routes.iter().position(|x| std::ptr::eq(x, *r));

@@ -5,8 +5,14 @@
 //! one: each segment is percent-decoded, empty segments (`//`, a trailing
 //! `/`) are ignored, and `.` / `..` segments are resolved (RFC 3986 5.2.4)
 //! before matching. The query string and fragment are not part of the path.
+//!
+//! A path whose segments cannot be read as plain text (an encoded `/`, a
+//! control character, a broken escape or invalid UTF-8) is refused as a
+//! whole: origins split, strip or reject such segments in ways of their
+//! own, so no route decided here can be trusted to be the one they serve.
 
 use crate::config::Route;
+use crate::error::InvalidRequest;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoutePattern {
@@ -70,16 +76,19 @@ impl RoutePattern {
         })
     }
 
+    /// `None` also for a path [`find`] would refuse: it matches nothing.
     pub fn matches(&self, path: &str) -> Option<RouteMatch> {
-        let segments = normalize(path)?;
+        self.matches_segments(&normalize(path).ok()??)
+    }
+
+    fn matches_segments(&self, segments: &[String]) -> Option<RouteMatch> {
         if segments.len() < self.segments.len()
             || (!self.trailing_wildcard && segments.len() != self.segments.len())
         {
             return None;
         }
         let mut found = RouteMatch::default();
-        for (want, got) in self.segments.iter().zip(&segments) {
-            let got = got.as_ref()?;
+        for (want, got) in self.segments.iter().zip(segments) {
             match want {
                 Segment::Literal(lit) if lit == got => {}
                 Segment::Literal(_) => return None,
@@ -96,8 +105,17 @@ impl RoutePattern {
 
 /// The first route whose path and method match (contract 3.1). Methods are
 /// compared ignoring case, so `get` cannot dodge a `GET`-only route.
-pub fn find<'a>(routes: &'a [Route], method: &str, path: &str) -> Option<(&'a Route, RouteMatch)> {
-    routes.iter().find_map(|r| {
+/// `Err` for a path that cannot be matched safely (see the module docs),
+/// whatever the routes: the request is malformed, not unrouted.
+pub fn find<'a>(
+    routes: &'a [Route],
+    method: &str,
+    path: &str,
+) -> Result<Option<(&'a Route, RouteMatch)>, InvalidRequest> {
+    let Some(segments) = normalize(path)? else {
+        return Ok(None);
+    };
+    Ok(routes.iter().find_map(|r| {
         let method_ok = r
             .methods
             .as_ref()
@@ -105,8 +123,8 @@ pub fn find<'a>(routes: &'a [Route], method: &str, path: &str) -> Option<(&'a Ro
         if !method_ok {
             return None;
         }
-        r.pattern.matches(path).map(|m| (r, m))
-    })
+        r.pattern.matches_segments(&segments).map(|m| (r, m))
+    }))
 }
 
 /// RFC 3986 `pchar` minus `%` (patterns are written decoded), `;` (path
@@ -116,35 +134,36 @@ fn is_literal_char(c: char) -> bool {
 }
 
 /// The path's segments, decoded, without empty ones and with dot segments
-/// resolved. `None` when the path is not origin-form (`/...`). A segment
-/// that decodes to a `/` or to invalid UTF-8 is kept as `None`: it can only
-/// be swallowed by a trailing `*`, never match a literal or `{org}`.
+/// resolved. `Ok(None)` when the path is not origin-form (`/...`): no route
+/// is written for it. `Err` when a segment decodes to something an origin
+/// may read differently from us (see the module docs).
 ///
 /// Path parameters (`/admin;jsessionid=x`) are cut off, as servlet
 /// containers cut them before routing: otherwise `/admin;x/secret` would
 /// miss an `/admin/*` route here and still reach `/admin/secret` there.
-fn normalize(path: &str) -> Option<Vec<Option<String>>> {
+fn normalize(path: &str) -> Result<Option<Vec<String>>, InvalidRequest> {
     let path = path.split(['?', '#']).next().unwrap_or("");
-    let rest = path.strip_prefix('/')?;
-    let mut out: Vec<Option<String>> = Vec::new();
+    let Some(rest) = path.strip_prefix('/') else {
+        return Ok(None);
+    };
+    let mut out: Vec<String> = Vec::new();
     for raw in rest.split('/') {
-        let decoded =
-            percent_decode(raw)
-                .filter(|s| !s.contains('/'))
-                .map(|s| match s.split_once(';') {
-                    Some((segment, _params)) => segment.to_string(),
-                    None => s,
-                });
-        match decoded.as_deref() {
-            Some("") => {}
-            Some(".") => {}
-            Some("..") => {
+        let decoded = percent_decode(raw)
+            .filter(|s| !s.contains('/') && !s.contains(char::is_control))
+            .ok_or(InvalidRequest::UnsafePath)?;
+        let segment = match decoded.split_once(';') {
+            Some((segment, _params)) => segment,
+            None => &decoded,
+        };
+        match segment {
+            "" | "." => {}
+            ".." => {
                 out.pop();
             }
-            _ => out.push(decoded),
+            _ => out.push(segment.to_string()),
         }
     }
-    Some(out)
+    Ok(Some(out))
 }
 
 /// Decodes `%XX` escapes; `None` on a broken escape or invalid UTF-8.
@@ -278,7 +297,7 @@ mod tests {
         assert!(pat.matches("/orgs").is_some());
         assert!(pat.matches("/orgs/").is_some());
         assert!(pat.matches("/orgs/1/2/3").is_some());
-        assert!(pat.matches("/orgs/a%2Fb").is_some(), "swallowed by *");
+        assert!(pat.matches("/orgs/a%2Fb").is_none(), "never swallowed by *");
         assert!(pat.matches("/orgsx").is_none());
     }
 
@@ -310,6 +329,41 @@ mod tests {
         assert_eq!(org("/orgs/{org}", "/orgs/%zz"), None);
         assert_eq!(org("/orgs/{org}", "/orgs/%4"), None);
         assert_eq!(org("/orgs/{org}", "/orgs/%"), None);
+    }
+
+    #[test]
+    fn find_refuses_what_it_cannot_read() {
+        for bad in [
+            "/a%2Fb",
+            "/a/%2f",
+            "/a%00",
+            "/a%09b",
+            "/a\u{7}b",
+            "/a%7F",
+            "/a%C2%9F",
+            "/%FF",
+            "/%C3",
+            "/%zz",
+            "/%4",
+            "/100%",
+            "/ok/../a%2Fb",
+        ] {
+            assert!(
+                matches!(find(&[], "GET", bad), Err(InvalidRequest::UnsafePath)),
+                "{bad:?}"
+            );
+        }
+        for fine in [
+            "/",
+            "/a%20b",
+            "/%2e%2e/a",
+            "/caf%C3%A9",
+            "/a?x=%2F",
+            "*",
+            "",
+        ] {
+            assert!(matches!(find(&[], "GET", fine), Ok(None)), "{fine:?}");
+        }
     }
 
     #[test]

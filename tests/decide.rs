@@ -238,6 +238,82 @@ fn a_respelt_path_does_not_reach_a_public_route() {
     assert_eq!(run(&cfg, "GET", "/other", &[]).log.decision, "public");
 }
 
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_path_hiding_a_slash_or_broken_text_is_400_before_any_route() {
+    let mut v = base();
+    v["routes"] = json!([
+        {"path": "/admin/*", "roles_any": ["admin"]},
+        {"path": "/public/*", "auth": "public"},
+        {"path": "/shadow/*", "mode": "shadow"},
+    ]);
+    let cfg = config(v);
+    let preflight = [
+        ("origin", "https://app.example.com"),
+        ("access-control-request-method", "GET"),
+    ];
+    for path in [
+        "/public/..%2Fadmin/x",
+        "/public/..%2fadmin/x",
+        "/public/%2F",
+        "/public/a%00b",
+        "/public/a%0Ab",
+        "/public/a%7Fb",
+        "/public/a%C2%85b",
+        "/public/%FF",
+        "/public/%C3",
+        "/public/%zz",
+        "/public/100%",
+        "/shadow/a%2Fb",
+        "/elsewhere/a%2Fb",
+    ] {
+        for h in [&[][..], &preflight[..]] {
+            let o = run(&cfg, "GET", path, h);
+            let e = refused(&o);
+            assert_eq!((e.status(), e.code()), (400, "invalid_request"), "{path}");
+            assert_eq!(
+                e.www_authenticate("api", false).as_deref(),
+                Some("Bearer realm=\"api\", error=\"invalid_request\""),
+                "{path}"
+            );
+            assert_eq!(o.log.decision, "deny", "{path}: never shadowed");
+            assert_eq!(o.log.route, None, "{path}");
+        }
+    }
+    // Dot segments, encoded or not, are still resolved, not refused.
+    for path in ["/public/%2e%2e/admin/x", "/public/%2E%2E/admin"] {
+        let o = run(&cfg, "GET", path, &[]);
+        assert_eq!(refused(&o).code(), "missing_credentials", "{path}");
+        assert_eq!(o.log.route.as_deref(), Some("/admin/*"), "{path}");
+    }
+    assert_eq!(
+        run(&cfg, "GET", "/public/a%20b", &[]).log.decision,
+        "public"
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_valid_token_does_not_take_an_unmatchable_org_path_past_its_route() {
+    let mut v = base();
+    v["issuers"][0]["audiences"] = json!([AUDIENCE]);
+    v["routes"] = json!([{"path": "/orgs/{org}/*"}]);
+    let cfg = config(v);
+    let keys = keyset(&[rsa_a()]);
+    let auth = format!("Bearer {}", fixtures::valid_rs256());
+    let h = [("authorization", auth.as_str())];
+    for path in ["/orgs/victim%2F/x", "/orgs/victim%2Fx", "/orgs/%FFvictim/x"] {
+        let o = run_keys(&cfg, &keys, "GET", path, &h);
+        let e = refused(&o);
+        assert_eq!((e.status(), e.code()), (400, "invalid_request"), "{path}");
+    }
+    let ours = format!("/orgs/{ORG}/x");
+    assert_eq!(
+        run_keys(&cfg, &keys, "GET", &ours, &h).log.decision,
+        "allow"
+    );
+}
+
 // ---------------------------------------------------------------------------
 // Bearer tokens, verified with real keys.
 
