@@ -57,6 +57,8 @@ pub enum AuthError {
     },
     /// The request was allowed but the origin could not be reached.
     OriginUnreachable,
+    /// The runtime failed under us (not a decision): nothing is forwarded.
+    Internal,
     Config {
         key: String,
         message: String,
@@ -102,7 +104,7 @@ impl AuthError {
             OrgMismatch | OrgNotAllowed | IssuerNotAllowed | ClientNotAllowed | MissingRole
             | MissingScope(_) => 403,
             RateLimited { .. } => 429,
-            Config { .. } => 500,
+            Config { .. } | Internal => 500,
             BadUpstreamToken | OriginUnreachable => 502,
             TokenEndpointUnavailable { .. } | KeysUnavailable { .. } => 503,
         }
@@ -138,11 +140,15 @@ impl AuthError {
             TokenEndpointUnavailable { .. } => "token_endpoint_unavailable",
             KeysUnavailable { .. } => "keys_unavailable",
             OriginUnreachable => "origin_unreachable",
+            Internal => "internal_error",
             Config { .. } => "config_error",
         }
     }
 
     pub fn title(&self) -> &'static str {
+        if let AuthError::Internal = self {
+            return "Authorizer error";
+        }
         match self.status() {
             400 => "Bad request",
             401 => "Unauthorized",
@@ -187,6 +193,7 @@ impl AuthError {
             TokenEndpointUnavailable { .. } => "the token endpoint is unreachable".into(),
             KeysUnavailable { .. } => "the issuer's keys are unreachable".into(),
             OriginUnreachable => "the origin is unreachable".into(),
+            Internal => "the authorizer failed; nothing was forwarded".into(),
             Config { key, message } => format!("configuration error at `{key}`: {message}"),
         }
     }
