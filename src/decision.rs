@@ -182,13 +182,17 @@ pub fn begin(cfg: &Config, req: &Request<'_>) -> Start {
                 .fail(Stage::Credentials, "no Authorization header");
             Start::Done(refuse(cfg, ctx, AuthError::MissingCredentials, None))
         }
-        Ok(Credentials::Basic(basic)) => {
+        Ok(Credentials::Basic { value, client_id }) => {
             ctx.trail.pass(
                 Stage::Credentials,
                 "Basic credentials, to exchange for a token",
             );
             ctx.basic = true;
-            Start::NeedExchange(PendingExchange { basic, ctx })
+            Start::NeedExchange(PendingExchange {
+                basic: value,
+                client_id,
+                ctx,
+            })
         }
         Ok(Credentials::Bearer(raw)) => {
             ctx.trail.pass(Stage::Credentials, "Bearer token");
@@ -398,6 +402,7 @@ fn authorize(
 /// Basic credentials waiting for the token endpoint (contract section 4).
 pub struct PendingExchange {
     basic: Secret,
+    client_id: String,
     ctx: Ctx,
 }
 
@@ -411,6 +416,12 @@ impl PendingExchange {
     /// The caller's Basic value, to send unchanged to the token endpoint.
     pub fn basic(&self) -> &Secret {
         &self.basic
+    }
+
+    /// The client id as the issuer reads it (form-decoded), whatever the
+    /// base64 padding: what refused attempts are counted under.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
     }
 
     /// Ends the decision with an exchange failure.

@@ -12,6 +12,7 @@ use base64::engine::DecodePaddingMode;
 use base64::Engine;
 
 use crate::error::{AuthError, InvalidRequest};
+use crate::percent;
 use crate::secret::Secret;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,8 +20,15 @@ pub enum Credentials {
     None,
     /// The compact JWS as sent.
     Bearer(String),
-    /// The base64 value after `Basic `, unchanged (the issuer decodes it).
-    Basic(Secret),
+    Basic {
+        /// The base64 value after `Basic `, unchanged: the issuer decodes
+        /// it, and the exchange cache is keyed by it.
+        value: Secret,
+        /// The client id as the issuer will read it (RFC 6749 2.3.1), for
+        /// the refused-attempt count: decoded here, the one place that
+        /// knows which base64 padding the value came with.
+        client_id: String,
+    },
 }
 
 /// RFC 7617 uses the standard alphabet; clients differ on padding, so a
@@ -103,8 +111,8 @@ fn basic(
     if value.len() > max_token_bytes {
         return Err(bad(InvalidRequest::BasicTooLong));
     }
-    // Decoded only to check the shape; what is sent on is the value as it
-    // came, and the decoded bytes are dropped here.
+    // What is sent on is the value as it came; of the decoded bytes only
+    // the client id is kept, and the secret half is dropped here.
     let engine = if value.ends_with('=') {
         &PADDED
     } else {
@@ -114,10 +122,16 @@ fn basic(
         .decode(value)
         .map_err(|_| bad(InvalidRequest::BadBase64))?;
     let text = std::str::from_utf8(&decoded).map_err(|_| bad(InvalidRequest::BadBase64))?;
-    if !text.contains(':') {
-        return Err(bad(InvalidRequest::BadBase64));
-    }
-    Ok(Credentials::Basic(Secret::new(value)))
+    let (id, _secret) = text.split_once(':').ok_or(bad(InvalidRequest::BadBase64))?;
+    // An id the issuer cannot form-decode either is refused here, rather
+    // than counted under a name of our own making.
+    let client_id = percent::decode(id, true)
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or(bad(InvalidRequest::BadBase64))?;
+    Ok(Credentials::Basic {
+        value: Secret::new(value),
+        client_id,
+    })
 }
 
 #[cfg(test)]
@@ -233,21 +247,40 @@ mod tests {
         }
     }
 
+    fn basic(value: &str, client_id: &str) -> Credentials {
+        Credentials::Basic {
+            value: Secret::new(value),
+            client_id: client_id.into(),
+        }
+    }
+
     #[test]
     fn basic_when_enabled() {
         // "client:s3cret"
         let v = "Y2xpZW50OnMzY3JldA==";
-        assert_eq!(
-            one(&format!("Basic {v}")),
-            Ok(Credentials::Basic(Secret::new(v)))
-        );
+        assert_eq!(one(&format!("Basic {v}")), Ok(basic(v, "client")));
         assert_eq!(
             one("basic Y2xpZW50OnMzY3JldA"),
-            Ok(Credentials::Basic(Secret::new("Y2xpZW50OnMzY3JldA"))),
+            Ok(basic("Y2xpZW50OnMzY3JldA", "client")),
             "unpadded, value kept unchanged"
         );
         // "id:" (empty secret) has the colon; the issuer judges it.
-        assert!(one("Basic aWQ6").is_ok());
+        assert_eq!(one("Basic aWQ6"), Ok(basic("aWQ6", "id")));
+    }
+
+    #[test]
+    fn basic_client_id_is_form_decoded() {
+        // "svc%3Aa+b%2D%C3%A9:pa:ss" -> the id "svc:a b-é", cut at the first `:`
+        assert_eq!(
+            one("Basic c3ZjJTNBYStiJTJEJUMzJUE5OnBhOnNz"),
+            Ok(basic("c3ZjJTNBYStiJTJEJUMzJUE5OnBhOnNz", "svc:a b-é"))
+        );
+        for v in [
+            "Basic JTpz",     // "%:s": broken escape
+            "Basic JUZGOnM=", // "%FF:s": not UTF-8 once decoded
+        ] {
+            assert_eq!(invalid(v), Some(InvalidRequest::BadBase64), "{v:?}");
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod forward;
 pub mod inspect;
 pub mod jwks;
 pub mod keycache;
+pub mod percent;
 pub mod policy;
 pub mod routes;
 pub mod secret;

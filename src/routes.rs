@@ -13,6 +13,7 @@
 
 use crate::config::Route;
 use crate::error::InvalidRequest;
+use crate::percent;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoutePattern {
@@ -148,7 +149,8 @@ fn normalize(path: &str) -> Result<Option<Vec<String>>, InvalidRequest> {
     };
     let mut out: Vec<String> = Vec::new();
     for raw in rest.split('/') {
-        let decoded = percent_decode(raw)
+        let decoded = percent::decode(raw, false)
+            .and_then(|bytes| String::from_utf8(bytes).ok())
             .filter(|s| !s.contains('/') && !s.contains(char::is_control))
             .ok_or(InvalidRequest::UnsafePath)?;
         let segment = match decoded.split_once(';') {
@@ -164,37 +166,6 @@ fn normalize(path: &str) -> Result<Option<Vec<String>>, InvalidRequest> {
         }
     }
     Ok(Some(out))
-}
-
-/// Decodes `%XX` escapes; `None` on a broken escape or invalid UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    if !s.contains('%') {
-        return Some(s.to_string());
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hi = bytes.get(i + 1).and_then(|h| hex(*h))?;
-            let lo = bytes.get(i + 2).and_then(|l| hex(*l))?;
-            out.push(hi << 4 | lo);
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
@@ -364,13 +335,5 @@ mod tests {
         ] {
             assert!(matches!(find(&[], "GET", fine), Ok(None)), "{fine:?}");
         }
-    }
-
-    #[test]
-    fn percent_decoder() {
-        assert_eq!(percent_decode("a%41%62").as_deref(), Some("aAb"));
-        assert_eq!(percent_decode("%e2%82%ac").as_deref(), Some("€"));
-        assert_eq!(percent_decode("100%"), None);
-        assert_eq!(percent_decode("").as_deref(), Some(""));
     }
 }

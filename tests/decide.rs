@@ -694,6 +694,46 @@ fn basic_exchange_continues_as_a_bearer_of_the_exchange_issuer() {
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
+fn one_client_id_whatever_the_padding_or_the_form_encoding() {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+    use base64::Engine;
+
+    let mut v = base();
+    v["basic_exchange"] = json!({"issuer": ISS});
+    let cfg = config(v);
+    let pending = |value: &str| {
+        let headers = headers(&[("authorization", &format!("Basic {value}"))]);
+        let req = Request {
+            method: "GET",
+            path: "/things",
+            headers: &headers,
+        };
+        match begin(&cfg, &req) {
+            Start::NeedExchange(p) => p,
+            _ => panic!("Basic credentials must go to the exchange"),
+        }
+    };
+    // Each text's length is not a multiple of 3, so its base64 is padded.
+    for text in ["svc-a:s3cret!", "svc%2Da:s3cret", "svc%2da:other"] {
+        let padded = STANDARD.encode(text);
+        assert!(padded.ends_with('='), "{text}");
+        for value in [padded, STANDARD_NO_PAD.encode(text)] {
+            let p = pending(&value);
+            assert_eq!(p.client_id(), "svc-a", "{text} as {value}");
+            assert_eq!(p.basic().expose(), value, "sent on unchanged");
+        }
+    }
+    assert_eq!(pending(&STANDARD.encode("svc+a:x")).client_id(), "svc a");
+    // Ids the issuer cannot form-decode are refused before any exchange.
+    for text in ["svc%zz:x", "%FF:x"] {
+        let auth = format!("Basic {}", STANDARD.encode(text));
+        let o = run(&cfg, "GET", "/things", &[("authorization", &auth)]);
+        assert_eq!(refused(&o).code(), "invalid_request", "{text}");
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn an_exchanged_token_that_fails_verification_is_the_endpoints_fault() {
     let mut v = base();
     v["issuers"] = json!([{"issuer": ISS, "jwks_uri": "https://sso.example.com/certs", "audiences": [AUDIENCE]}]);
