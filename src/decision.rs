@@ -198,18 +198,24 @@ pub fn begin(cfg: &Config, req: &Request<'_>) -> Start {
             ctx.trail.pass(Stage::Credentials, "Bearer token");
             match bearer(cfg, raw, ctx) {
                 Ok(p) => Start::NeedKeys(p),
-                Err(o) => Start::Done(*o),
+                Err(failed) => {
+                    let (ctx, e) = *failed;
+                    Start::Done(refuse(cfg, ctx, e, None))
+                }
             }
         }
     }
 }
 
-fn bearer(cfg: &Config, raw: String, mut ctx: Ctx) -> Result<PendingBearer, Box<Outcome>> {
+/// Decodes a token and picks its issuer. On failure the context comes back
+/// with the error, for the caller to decide whose fault it is (the
+/// caller's, or the token endpoint's after an exchange).
+fn bearer(cfg: &Config, raw: String, mut ctx: Ctx) -> Result<PendingBearer, Box<(Ctx, AuthError)>> {
     let token = match token::decode(&raw) {
         Ok(t) => t,
         Err(e) => {
             ctx.trail.fail(Stage::Credentials, e.detail());
-            return Err(Box::new(refuse(cfg, ctx, e, None)));
+            return Err(Box::new((ctx, e)));
         }
     };
     let Some(issuer) = token.issuer().and_then(|iss| cfg.issuer_index(iss)) else {
@@ -217,7 +223,7 @@ fn bearer(cfg: &Config, raw: String, mut ctx: Ctx) -> Result<PendingBearer, Box<
             Stage::Issuer,
             "the token's iss is none of the configured issuers",
         );
-        return Err(Box::new(refuse(cfg, ctx, AuthError::UnknownIssuer, None)));
+        return Err(Box::new((ctx, AuthError::UnknownIssuer)));
     };
     ctx.trail.pass(
         Stage::Issuer,
@@ -443,11 +449,16 @@ impl PendingExchange {
         let exchange_issuer = cfg.basic_exchange.as_ref().map(|b| b.issuer);
         let mut p = match bearer(cfg, access_token, self.ctx) {
             Ok(p) => p,
-            Err(mut out) => {
-                // Malformed, or from an issuer we do not know: the endpoint's fault.
-                out.verdict = Verdict::Refuse(AuthError::BadUpstreamToken);
-                out.log.code = Some(AuthError::BadUpstreamToken.code());
-                return Err(out);
+            Err(failed) => {
+                // Malformed, or from an issuer we do not know: the endpoint's
+                // fault. Through `refuse`, so that a shadow route still forwards.
+                let (ctx, _) = *failed;
+                return Err(Box::new(refuse(
+                    cfg,
+                    ctx,
+                    AuthError::BadUpstreamToken,
+                    None,
+                )));
             }
         };
         p.exchanged = true;

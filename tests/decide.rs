@@ -809,3 +809,37 @@ fn a_shadow_route_refusing_basic_forwards_without_the_secret() {
         "the Basic value must not reach the origin"
     );
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_shadow_route_forwards_past_a_bad_exchanged_token() {
+    let mut v = base();
+    v["issuers"] = json!([{"issuer": ISS, "jwks_uri": "https://sso.example.com/certs"}]);
+    v["basic_exchange"] = json!({"issuer": ISS});
+    v["routes"] = json!([{"path": "/shadow/*", "mode": "shadow"}]);
+    let cfg = config(v);
+    let headers = headers(&[("authorization", "Basic Y2xpZW50OnNlY3JldA==")]);
+    let req = Request {
+        method: "GET",
+        path: "/shadow/x",
+        headers: &headers,
+    };
+    // Garbage, and a well-formed token of an issuer not configured.
+    for token in ["not-a-jwt".to_string(), fixtures::unknown_issuer()] {
+        let Start::NeedExchange(p) = begin(&cfg, &req) else {
+            panic!("Basic credentials must go to the exchange")
+        };
+        let o = match p.into_bearer(&cfg, token) {
+            Err(o) => *o,
+            Ok(_) => panic!("a token that does not decode or has no known issuer"),
+        };
+        assert_eq!(o.log.decision, "shadow_deny");
+        assert_eq!(o.log.code, Some("bad_upstream_token"));
+        let plan = forwarded(&o);
+        assert!(
+            plan.drops("authorization"),
+            "the Basic value must not reach the origin"
+        );
+        assert!(plan.set.is_empty());
+    }
+}
