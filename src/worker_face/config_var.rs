@@ -11,50 +11,57 @@ use worker::Env;
 use crate::config::{Config, ConfigError};
 use crate::error::AuthError;
 
-/// The raw text the config was parsed from, and the result.
-type Parsed = (String, Result<Rc<Config>, ConfigError>);
+/// The var as the runtime gave it, and what it parsed to.
+type Parsed = (JsValue, Result<Rc<Config>, ConfigError>);
 
 thread_local! {
     static PARSED: RefCell<Option<Parsed>> = const { RefCell::new(None) };
 }
 
 pub fn load(env: &Env) -> Result<Rc<Config>, AuthError> {
-    let raw = raw_var(env)?;
-    PARSED.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if let Some((seen, parsed)) = slot.as_ref() {
-            if *seen == raw {
-                return parsed.clone().map_err(AuthError::from);
+    let value =
+        js_sys::Reflect::get(env, &JsValue::from_str("AUTHZ")).unwrap_or(JsValue::UNDEFINED);
+    // The same binding object (or equal string) on every request of an
+    // isolate: compare by identity instead of serialising it each time.
+    let known = PARSED.with(|cell| {
+        cell.borrow()
+            .as_ref()
+            .filter(|(seen, _)| js_sys::Object::is(seen, &value))
+            .map(|(_, parsed)| parsed.clone())
+    });
+    let parsed = match known {
+        Some(parsed) => parsed,
+        None => {
+            let parsed = raw_text(&value)
+                .and_then(|raw| Config::from_json_str(&raw))
+                .map(Rc::new);
+            if let Err(e) = &parsed {
+                worker::console_error!(
+                    "{}",
+                    serde_json::json!({"authz": {"decision": "config_error", "key": e.key, "message": e.message}})
+                );
             }
+            PARSED.with(|cell| *cell.borrow_mut() = Some((value, parsed.clone())));
+            parsed
         }
-        let parsed = Config::from_json_str(&raw).map(Rc::new);
-        if let Err(e) = &parsed {
-            worker::console_error!(
-                "{}",
-                serde_json::json!({"authz": {"decision": "config_error", "key": e.key, "message": e.message}})
-            );
-        }
-        *slot = Some((raw, parsed.clone()));
-        parsed.map_err(AuthError::from)
-    })
+    };
+    parsed.map_err(AuthError::from)
 }
 
-fn raw_var(env: &Env) -> Result<String, AuthError> {
-    let missing = || AuthError::Config {
-        key: "AUTHZ".into(),
-        message: "the AUTHZ var is not set".into(),
-    };
-    let value = js_sys::Reflect::get(env, &JsValue::from_str("AUTHZ")).map_err(|_| missing())?;
+fn raw_text(value: &JsValue) -> Result<String, ConfigError> {
     if value.is_undefined() || value.is_null() {
-        return Err(missing());
+        return Err(ConfigError {
+            key: "AUTHZ".into(),
+            message: "the AUTHZ var is not set".into(),
+        });
     }
     if let Some(s) = value.as_string() {
         return Ok(s);
     }
-    js_sys::JSON::stringify(&value)
+    js_sys::JSON::stringify(value)
         .ok()
         .and_then(|s| s.as_string())
-        .ok_or_else(|| AuthError::Config {
+        .ok_or_else(|| ConfigError {
             key: "AUTHZ".into(),
             message: "must be a table or a JSON string".into(),
         })

@@ -322,6 +322,20 @@ describe('bearer tokens against one worker (contract 2, 3, 5)', () => {
       });
     });
 
+    it('a method the worker library does not name is decided and forwarded as sent, not as GET', async () => {
+      // /docs is public for GET only: PROPFIND must not ride on that.
+      assertProblem(await call(worker, '/docs/intro', { method: 'PROPFIND', body: '<x/>' }), {
+        status: 401,
+        codes: 'missing_credentials',
+        challenge: ASK,
+      });
+      const echo = assertForwarded(
+        await call(worker, '/orgs/org-a/dav', { method: 'PROPFIND', token: tokens.a, body: '<propfind/>' }),
+      );
+      assert.equal(echo.method, 'PROPFIND');
+      assert.equal(echo.body, '<propfind/>');
+    });
+
     it('a path no route matches needs a valid token from any issuer', async () => {
       assertProblem(await call(worker, '/unrouted/thing'), { status: 401, codes: 'missing_credentials', challenge: ASK });
       const t = minter.mint();
