@@ -105,7 +105,10 @@ impl RoutePattern {
 }
 
 /// The first route whose path and method match (contract 3.1). Methods are
-/// compared ignoring case, so `get` cannot dodge a `GET`-only route.
+/// compared ignoring case, so `get` cannot dodge a `GET`-only route, and a
+/// route listing `GET` also takes `HEAD` (as nginx's `limit_except` does):
+/// origins answer HEAD with GET's handler, so it must not find a looser
+/// route further down.
 /// `Err` for a path that cannot be matched safely (see the module docs),
 /// whatever the routes: the request is malformed, not unrouted.
 pub fn find<'a>(
@@ -117,10 +120,11 @@ pub fn find<'a>(
         return Ok(None);
     };
     Ok(routes.iter().find_map(|r| {
-        let method_ok = r
-            .methods
-            .as_ref()
-            .is_none_or(|ms| ms.iter().any(|m| m.eq_ignore_ascii_case(method)));
+        let head = method.eq_ignore_ascii_case("HEAD");
+        let method_ok = r.methods.as_ref().is_none_or(|ms| {
+            ms.iter()
+                .any(|m| m.eq_ignore_ascii_case(method) || (head && m.eq_ignore_ascii_case("GET")))
+        });
         if !method_ok {
             return None;
         }

@@ -240,6 +240,30 @@ fn a_respelt_path_does_not_reach_a_public_route() {
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_route_for_get_also_covers_head() {
+    let mut v = base();
+    v["routes"] = json!([
+        {"path": "/admin/*", "methods": ["GET"], "roles_any": ["admin"]},
+        {"path": "/reports/*", "methods": ["HEAD"], "roles_any": ["admin"]},
+        {"path": "/*", "auth": "public"},
+    ]);
+    let cfg = config(v);
+    for method in ["GET", "HEAD", "head"] {
+        let o = run(&cfg, method, "/admin/x", &[]);
+        assert_eq!(refused(&o).code(), "missing_credentials", "{method}");
+        assert_eq!(o.log.route.as_deref(), Some("/admin/*"), "{method}");
+    }
+    assert_eq!(run(&cfg, "POST", "/admin/x", &[]).log.decision, "public");
+    // HEAD is GET without a body, not the other way round.
+    assert_eq!(
+        run(&cfg, "HEAD", "/reports/x", &[]).log.route.as_deref(),
+        Some("/reports/*")
+    );
+    assert_eq!(run(&cfg, "GET", "/reports/x", &[]).log.decision, "public");
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn a_path_hiding_a_slash_or_broken_text_is_400_before_any_route() {
     let mut v = base();
     v["routes"] = json!([

@@ -68,7 +68,7 @@
 
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
-import { pathToFileURL } from 'node:url';
+import { runIfMain } from './cli.mjs';
 
 export const ADMIN_ROLE = 'kas-fleet-manager-admin-full';
 
@@ -491,17 +491,7 @@ async function main() {
     ),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  const shutdown = async () => {
-    await idp.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  return idp;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err) => {
-    process.stderr.write(`${err.stack || err}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);

@@ -50,7 +50,7 @@
 
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
-import { pathToFileURL } from 'node:url';
+import { runIfMain } from './cli.mjs';
 
 export const now = () => Math.floor(Date.now() / 1000);
 
@@ -277,17 +277,7 @@ async function main() {
   process.stdout.write(
     `minter issuer ${m.issuer}\njwks ${m.jwksUri}\nsample RS256 token (5 min):\n${m.mint()}\n`,
   );
-  const shutdown = async () => {
-    await m.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  return m;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err) => {
-    process.stderr.write(`${err.stack || err}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);

@@ -14,7 +14,7 @@
 // CLI: node tests/support/origin.mjs [--port 9401]   (logs one line per request)
 
 import * as http from 'node:http';
-import { pathToFileURL } from 'node:url';
+import { runIfMain } from './cli.mjs';
 
 function headersOf(req) {
   const out = {};
@@ -107,17 +107,7 @@ async function main() {
     },
   });
   process.stdout.write(`echo origin on ${origin.url}\n`);
-  const shutdown = async () => {
-    await origin.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  return origin;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err) => {
-    process.stderr.write(`${err.stack || err}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, main);
