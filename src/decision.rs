@@ -106,7 +106,8 @@ struct Ctx {
     route: Option<usize>,
     matched: RouteMatch,
     trail: Trail,
-    /// The caller sent Basic credentials (a secret to keep from the origin).
+    /// The caller sent Basic credentials meant for the exchange (a secret
+    /// to keep from the origin), well-formed or not.
     basic: bool,
 }
 
@@ -152,7 +153,8 @@ pub fn begin(cfg: &Config, req: &Request<'_>) -> Start {
         route,
         matched,
         trail,
-        basic: false,
+        basic: cfg.basic_exchange.is_some()
+            && req.authorizations().into_iter().any(forward::is_basic),
     };
     let route_cfg = ctx.route.map(|i| &cfg.routes[i]);
 
@@ -187,7 +189,6 @@ pub fn begin(cfg: &Config, req: &Request<'_>) -> Start {
                 Stage::Credentials,
                 "Basic credentials, to exchange for a token",
             );
-            ctx.basic = true;
             Start::NeedExchange(PendingExchange {
                 basic: value,
                 client_id,
@@ -488,6 +489,18 @@ fn route_of<'c>(cfg: &'c Config, ctx: &Ctx) -> Option<&'c Route> {
     ctx.route.map(|i| &cfg.routes[i])
 }
 
+/// The plan for a request forwarded without a decision of ours (public
+/// route, preflight, shadow refusal): as it came, except that Basic
+/// credentials meant for the exchange are dropped (contract section 4: the
+/// customer's secret never reaches the origin).
+fn untouched(cfg: &Config, ctx: &Ctx) -> ForwardPlan {
+    let mut plan = ForwardPlan::untouched(cfg);
+    if ctx.basic {
+        plan.remove.push("authorization".to_string());
+    }
+    plan
+}
+
 fn pass_through(cfg: &Config, ctx: Ctx, decision: &'static str) -> Outcome {
     let log = LogFields {
         decision,
@@ -495,7 +508,7 @@ fn pass_through(cfg: &Config, ctx: Ctx, decision: &'static str) -> Outcome {
         ..LogFields::default()
     };
     Outcome {
-        verdict: Verdict::Forward(ForwardPlan::untouched(cfg)),
+        verdict: Verdict::Forward(untouched(cfg, &ctx)),
         trail: ctx.trail,
         log,
         verified_exp: None,
@@ -521,12 +534,7 @@ fn refuse(cfg: &Config, mut ctx: Ctx, err: AuthError, issuer: Option<String>) ->
                 err.code()
             ),
         );
-        let mut plan = ForwardPlan::untouched(cfg);
-        if ctx.basic {
-            // Section 4: the customer's secret never reaches the origin.
-            plan.remove.push("authorization".to_string());
-        }
-        Verdict::Forward(plan)
+        Verdict::Forward(untouched(cfg, &ctx))
     } else {
         Verdict::Refuse(err)
     };

@@ -41,6 +41,17 @@ impl ForwardPlan {
     }
 }
 
+/// Whether an `Authorization` value holds Basic credentials, the scheme in
+/// any case. Read by whole scheme token, so that no other scheme (nor a
+/// value with multi-byte text where the scheme would end) is taken for it.
+pub fn is_basic(authorization: &str) -> bool {
+    authorization
+        .trim_start_matches([' ', '\t'])
+        .split([' ', '\t'])
+        .next()
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("basic"))
+}
+
 /// The plan for an allowed request: `Authorization: Bearer <token>` plus the
 /// `forward` headers (claims by dotted path, arrays joined with ",", numbers
 /// and booleans as text, `$org` the resolved org; absent claims set nothing;
@@ -210,6 +221,18 @@ mod tests {
         ] {
             assert_eq!(set_of(&p, absent), None, "{absent}");
             assert!(p.drops(absent), "a spoofed {absent} never survives");
+        }
+    }
+
+    #[test]
+    fn basic_is_the_whole_scheme_in_any_case() {
+        for yes in ["Basic x", "basic x", " BASIC\tx", "Basic", "bAsIc  x"] {
+            assert!(is_basic(yes), "{yes:?}");
+        }
+        for no in [
+            "Bearer x", "Basicx y", "Basi", "", "é", "Bäsic x", "x Basic",
+        ] {
+            assert!(!is_basic(no), "{no:?}");
         }
     }
 

@@ -185,6 +185,59 @@ fn public_routes_pass_untouched_whatever_the_credentials() {
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
+fn basic_credentials_never_pass_through_to_the_origin_when_exchanged() {
+    let mut v = base();
+    v["basic_exchange"] = json!({"issuer": ISS});
+    let cfg = config(v);
+    let preflight = [
+        ("origin", "https://app.example.com"),
+        ("access-control-request-method", "GET"),
+    ];
+    for basic in [
+        "Basic Y2xpZW50OnNlY3JldA==",
+        "basic Y2xpZW50OnNlY3JldA",
+        "  BASIC\tY2xpZW50OnNlY3JldA==",
+        "Bearer a.b.c, Basic Y2xpZW50OnNlY3JldA==",
+        "Basic not base64!",
+    ] {
+        let mut with_preflight = preflight.to_vec();
+        with_preflight.push(("authorization", basic));
+        for (method, path, h) in [
+            ("GET", "/health", vec![("authorization", basic)]),
+            ("OPTIONS", "/things", with_preflight),
+        ] {
+            let o = run(&cfg, method, path, &h);
+            assert_eq!(o.log.decision, "public", "{method} {basic:?}");
+            assert!(forwarded(&o).drops("authorization"), "{method} {basic:?}");
+        }
+        // A shadow route refusing a malformed or repeated Basic header
+        // forwards it no more than one refusing a well-formed one.
+        let o = run(
+            &cfg,
+            "GET",
+            "/shadow/x",
+            &[("authorization", basic), ("authorization", basic)],
+        );
+        assert_eq!(o.log.decision, "shadow_deny", "{basic:?}");
+        assert!(forwarded(&o).drops("authorization"), "{basic:?}");
+    }
+    // Bearer tokens (and anything else) on a public route are the origin's.
+    for other in ["Bearer a.b.c", "Basicx y", "Bäsic y", "é", "Basi"] {
+        let o = run(&cfg, "GET", "/health", &[("authorization", other)]);
+        assert_eq!(forwarded(&o), &ForwardPlan::untouched(&cfg), "{other:?}");
+    }
+    // Without the exchange, Basic credentials are the origin's business.
+    let o = run(
+        &config(base()),
+        "GET",
+        "/health",
+        &[("authorization", "Basic Y2xpZW50OnNlY3JldA==")],
+    );
+    assert!(!forwarded(&o).drops("authorization"));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn cors_preflights_pass_untouched() {
     let cfg = config(base());
     let preflight = [
