@@ -15,7 +15,7 @@ use crate::error::{AuthError, InvalidRequest};
 use crate::percent;
 use crate::secret::Secret;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Credentials {
     None,
     /// The compact JWS as sent.
@@ -29,6 +29,22 @@ pub enum Credentials {
         /// knows which base64 padding the value came with.
         client_id: String,
     },
+}
+
+/// Hand-written so that a stray `{:?}` cannot print a bearer token; the
+/// Basic value is a [`Secret`] already, and the client id is no secret.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Credentials::None => f.write_str("None"),
+            Credentials::Bearer(_) => f.write_str("Bearer(<redacted>)"),
+            Credentials::Basic { value, client_id } => f
+                .debug_struct("Basic")
+                .field("value", value)
+                .field("client_id", client_id)
+                .finish(),
+        }
+    }
 }
 
 /// RFC 7617 uses the standard alphabet; clients differ on padding, so a

@@ -10,13 +10,37 @@ use crate::policy;
 /// (every inbound header whose name starts with `strip_header_prefix`, plus
 /// every configured forward header name, so a spoofed one never survives a
 /// missing claim), then `set`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct ForwardPlan {
     pub strip_prefix: Option<String>,
     /// Lowercased names removed whatever the prefix.
     pub remove: Vec<String>,
     /// Lowercased name and value; values are single-line printable text.
     pub set: Vec<(String, String)>,
+}
+
+/// The `authorization` value set for the origin is the caller's token:
+/// `{:?}` (in a log line, a panic, a test failure) shows it redacted.
+impl std::fmt::Debug for ForwardPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set: Vec<(&str, &str)> = self
+            .set
+            .iter()
+            .map(|(name, value)| {
+                let shown = if name.eq_ignore_ascii_case("authorization") {
+                    "<redacted>"
+                } else {
+                    value.as_str()
+                };
+                (name.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("ForwardPlan")
+            .field("strip_prefix", &self.strip_prefix)
+            .field("remove", &self.remove)
+            .field("set", &set)
+            .finish()
+    }
 }
 
 impl ForwardPlan {

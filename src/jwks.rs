@@ -34,7 +34,7 @@ pub enum KeyMaterial {
     Hmac { secret: Secret },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Jwk {
     pub kid: Option<String>,
     /// The JWK's own `alg`, if it names one: a token must then use exactly it.
@@ -43,6 +43,19 @@ pub struct Jwk {
     /// SHA-256 over the key material: a stable identity for caches of
     /// imported (e.g. WebCrypto) keys.
     pub fingerprint: [u8; 32],
+}
+
+/// Kind, kid and alg name a key well enough for a log line. The
+/// fingerprint is left out: for an HMAC key it is a hash of the secret,
+/// which a weak secret would not survive being guessed against.
+impl std::fmt::Debug for Jwk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Jwk")
+            .field("kind", &self.kind())
+            .field("kid", &self.kid)
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
+    }
 }
 
 impl KeyMaterial {

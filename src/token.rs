@@ -23,12 +23,24 @@ pub struct Header {
 
 /// A token split and parsed but not verified. Nothing in it may be trusted
 /// except to pick the issuer and the key.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct UnverifiedToken {
     pub header: Header,
     pub claims: Map<String, Value>,
     signing_input: String,
     signature: Vec<u8>,
+}
+
+/// The signing input and signature together are the token, so `{:?}` shows
+/// neither; the claims show by name only, since their values may be
+/// personal data that a log line has no business holding.
+impl std::fmt::Debug for UnverifiedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UnverifiedToken")
+            .field("header", &self.header)
+            .field("claims", &self.claims.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 impl UnverifiedToken {
