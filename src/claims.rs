@@ -57,7 +57,9 @@ pub fn check(
 ) -> Result<VerifiedToken, AuthError> {
     let claims = token.claims;
     let exp = time(&claims, "exp")?.ok_or(AuthError::Malformed("the token has no exp"))?;
-    if now > exp.saturating_add(leeway) {
+    // RFC 7519 4.1.4: not accepted "on or after" exp, so the last second
+    // is exp + leeway - 1. An end past u64 is never reached.
+    if exp.checked_add(leeway).is_some_and(|end| now >= end) {
         return Err(AuthError::Expired);
     }
     let nbf = time(&claims, "nbf")?;
@@ -273,11 +275,18 @@ mod tests {
     #[test]
     fn expiry_with_leeway() {
         assert!(run(json!({"exp": NOW}), &issuer()).is_ok());
-        assert!(run(json!({"exp": NOW - LEEWAY}), &issuer()).is_ok());
+        assert!(run(json!({"exp": NOW - LEEWAY + 1}), &issuer()).is_ok());
         assert_eq!(
-            run(json!({"exp": NOW - LEEWAY - 1}), &issuer()).unwrap_err(),
-            AuthError::Expired
+            run(json!({"exp": NOW - LEEWAY}), &issuer()).unwrap_err(),
+            AuthError::Expired,
+            "expired at exp + leeway itself"
         );
+        let at = |exp: u64| {
+            let t = token(&json!({ "exp": exp }).to_string());
+            check(t, SignatureOk(()), 0, &issuer(), 0, NOW)
+        };
+        assert_eq!(at(NOW).unwrap_err(), AuthError::Expired, "no leeway");
+        assert!(at(NOW + 1).is_ok());
         assert_eq!(
             run(json!({"exp": 0}), &issuer()).unwrap_err(),
             AuthError::Expired
