@@ -6,6 +6,22 @@ use crate::claims::VerifiedToken;
 use crate::config::Config;
 use crate::policy;
 
+/// Connection-level headers (RFC 9110 7.6.1, and RFC 2616 13.5.1's older
+/// list, which some clients and proxies still send): they describe one hop,
+/// so they are neither set from a claim nor passed on to the origin. One
+/// list, so that configuration checks and the proxy cannot drift apart.
+pub const HOP_BY_HOP: &[&str] = &[
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
 /// Header edits for the request to origin. The face applies `remove` first
 /// (every inbound header whose name starts with `strip_header_prefix`, plus
 /// every configured forward header name, so a spoofed one never survives a

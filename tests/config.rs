@@ -601,6 +601,14 @@ fn forward_table() {
         let k = key(with(|v| v["forward"] = json!({ bad_name: "sub" })));
         assert_eq!(k, format!("forward.{bad_name}"));
     }
+    // The one hop-by-hop list the proxy also drops inbound.
+    for hop in edge_authz::forward::HOP_BY_HOP {
+        let upper = hop.to_ascii_uppercase();
+        for name in [*hop, upper.as_str()] {
+            let k = key(with(|v| v["forward"] = json!({ name: "sub" })));
+            assert_eq!(k, format!("forward.{name}"));
+        }
+    }
     for bad_value in [
         json!(""),
         json!("$sub"),

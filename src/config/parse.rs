@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 use super::url;
 use super::{AuthMode, BasicExchange, Config, ConfigError, IssuerConfig, Mode, Route};
 use crate::alg::Alg;
+use crate::forward;
 use crate::routes::RoutePattern;
 
 type R<T> = Result<T, ConfigError>;
@@ -61,23 +62,9 @@ const ROUTE_KEYS: &[&str] = &[
 const DEFAULT_ORG_CLAIMS: [&str; 4] = ["organizationId", "org_id", "rh-org-id", "tenant"];
 
 /// Headers the authorizer must never set from a claim: the credential it
-/// forwards itself, routing and cookies, and hop-by-hop / framing headers a
-/// proxy owns (RFC 9110 7.6.1).
-const UNFORWARDABLE: &[&str] = &[
-    "authorization",
-    "host",
-    "cookie",
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "content-length",
-];
+/// forwards itself, routing, cookies and framing, and (in
+/// [`forward::HOP_BY_HOP`]) the hop-by-hop headers a proxy owns.
+const UNFORWARDABLE: &[&str] = &["authorization", "host", "cookie", "content-length"];
 
 /// An object whose keys have been checked against the allowed set.
 struct Obj<'a> {
@@ -548,7 +535,10 @@ fn forward(value: &Value) -> R<Vec<(String, String)>> {
         let key = child("forward", name);
         header_chars(name).map_err(|m| err(&key, m))?;
         let lower = name.to_ascii_lowercase();
-        if UNFORWARDABLE.contains(&lower.as_str()) {
+        if [UNFORWARDABLE, forward::HOP_BY_HOP]
+            .iter()
+            .any(|list| list.contains(&lower.as_str()))
+        {
             return Err(err(key, "this header cannot be set from a claim"));
         }
         if out.iter().any(|(n, _)| *n == lower) {
