@@ -129,14 +129,16 @@ pub fn begin(cfg: &Config, req: &Request<'_>) -> Start {
             return Start::Done(refuse(cfg, ctx, err, None));
         }
     };
-    let (route, matched) = match &found {
-        Some((r, m)) => {
-            let i = cfg.routes.iter().position(|x| std::ptr::eq(x, *r));
+    let (route, matched) = match found {
+        Some((i, m)) => {
             trail.pass(
                 Stage::Route,
-                format!("{} {} matched route {}", req.method, req.path, r.path),
+                format!(
+                    "{} {} matched route {}",
+                    req.method, req.path, cfg.routes[i].path
+                ),
             );
-            (i, m.clone())
+            (Some(i), m)
         }
         None => {
             trail.pass(

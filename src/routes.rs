@@ -109,17 +109,19 @@ impl RoutePattern {
 /// route listing `GET` also takes `HEAD` (as nginx's `limit_except` does):
 /// origins answer HEAD with GET's handler, so it must not find a looser
 /// route further down.
-/// `Err` for a path that cannot be matched safely (see the module docs),
-/// whatever the routes: the request is malformed, not unrouted.
-pub fn find<'a>(
-    routes: &'a [Route],
+/// The route comes back as its index in `routes`, the identity the
+/// decision carries. `Err` for a path that cannot be matched safely (see
+/// the module docs), whatever the routes: the request is malformed, not
+/// unrouted.
+pub fn find(
+    routes: &[Route],
     method: &str,
     path: &str,
-) -> Result<Option<(&'a Route, RouteMatch)>, InvalidRequest> {
+) -> Result<Option<(usize, RouteMatch)>, InvalidRequest> {
     let Some(segments) = normalize(path)? else {
         return Ok(None);
     };
-    Ok(routes.iter().find_map(|r| {
+    Ok(routes.iter().enumerate().find_map(|(i, r)| {
         let head = method.eq_ignore_ascii_case("HEAD");
         let method_ok = r.methods.as_ref().is_none_or(|ms| {
             ms.iter()
@@ -128,7 +130,7 @@ pub fn find<'a>(
         if !method_ok {
             return None;
         }
-        r.pattern.matches_segments(&segments).map(|m| (r, m))
+        r.pattern.matches_segments(&segments).map(|m| (i, m))
     }))
 }
 

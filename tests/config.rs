@@ -639,7 +639,7 @@ fn find(c: &Config, method: &str, path: &str) -> Option<String> {
     routes::find(&c.routes, method, path)
         .ok()
         .flatten()
-        .map(|(r, _)| r.path.clone())
+        .map(|(i, _)| c.routes[i].path.clone())
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -670,8 +670,18 @@ fn first_matching_route_wins() {
     );
     assert_eq!(find(&c, "GET", "/other?q=1").as_deref(), Some("/*"));
     assert_eq!(find(&c, "PUT", "/other"), None);
-    let (_, m) = routes::find(&c.routes, "GET", "/orgs/a%20b/x")
+    let (i, m) = routes::find(&c.routes, "GET", "/orgs/a%20b/x")
         .unwrap()
         .unwrap();
-    assert_eq!(m.org.as_deref(), Some("a b"));
+    assert_eq!((i, m.org.as_deref()), (2, Some("a b")));
+    // Two routes written alike are still told apart by their place.
+    let twins = ok(with(|v| {
+        v["routes"] = json!([
+            {"path": "/a/*", "methods": ["POST"]},
+            {"path": "/a/*"},
+            {"path": "/a/*"},
+        ])
+    }));
+    let found = routes::find(&twins.routes, "GET", "/a/x").unwrap();
+    assert_eq!(found.map(|(i, _)| i), Some(1));
 }
