@@ -26,16 +26,18 @@ pub fn lookup<'a>(claims: &'a Map<String, Value>, path: &str) -> Option<&'a Valu
     })
 }
 
-/// The first of `org_claims` present (string, or number as its decimal).
-/// A claim of another type, or an empty string, does not count as present.
+/// The org of the first of `org_claims` present: a non-empty string, or an
+/// integer as its decimal. A present claim that is neither (empty, null,
+/// another type) means the token has no org: falling through to the next
+/// claim would let a lower-priority claim, perhaps one the issuer does not
+/// control as tightly, speak for a token whose real org claim is broken.
 pub fn resolve_org(claims: &Map<String, Value>, org_claims: &[String]) -> Option<String> {
-    org_claims
-        .iter()
-        .find_map(|path| match lookup(claims, path)? {
-            Value::String(s) if !s.is_empty() => Some(s.clone()),
-            Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
-            _ => None,
-        })
+    let first = org_claims.iter().find_map(|path| lookup(claims, path))?;
+    match first {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 /// Roles from `realm_access.roles`, `roles` and `groups` (arrays, or a
@@ -239,9 +241,10 @@ mod tests {
         assert_eq!(org(json!({"rh-org-id": 12345})), Some("12345".into()));
         assert_eq!(
             org(json!({"organizationId": "", "tenant": "t"})),
-            Some("t".into())
+            None,
+            "present but unusable: no org, no fall-through"
         );
-        assert_eq!(org(json!({"organizationId": ["x"], "org_id": 1.5})), None);
+        assert_eq!(org(json!({"organizationId": ["x"], "org_id": "b"})), None);
         assert_eq!(org(json!({"organizationId": true})), None);
         assert_eq!(org(json!({})), None);
         let nested = ["account.org".to_string()];

@@ -80,11 +80,27 @@ fn org_claim_order_and_types() {
     );
     assert_eq!(org(json!({"org_id": -3})).as_deref(), Some("-3"));
     assert_eq!(org(json!({"org_id": 1e3})), None, "not an integer");
-    assert_eq!(
-        org(json!({"org_id": null, "tenant": "t"})).as_deref(),
-        Some("t")
-    );
     assert_eq!(org(json!({"org_id": {"id": "x"}})), None);
+    // The first claim present decides, usable or not: an empty, null or
+    // mistyped org claim means no org, never the org of a claim further
+    // down the list.
+    for unusable in [
+        json!(""),
+        json!(null),
+        json!(1.5),
+        json!(true),
+        json!(["o1"]),
+        json!({"id": "o1"}),
+    ] {
+        let c = json!({"org_id": unusable, "rh-org-id": "r", "tenant": "t"});
+        assert_eq!(org(c.clone()), None, "{c}");
+    }
+    let nested = vec!["account.org".to_string(), "tenant".to_string()];
+    let c = claims(json!({"account": {"org": ""}, "tenant": "t"}));
+    assert_eq!(resolve_org(&c, &nested), None);
+    // A claim that is absent lets the next one speak.
+    let c = claims(json!({"account": {"other": "x"}, "tenant": "t"}));
+    assert_eq!(resolve_org(&c, &nested).as_deref(), Some("t"));
     // Configured order wins over the default order.
     let custom = vec!["tenant".to_string(), "organizationId".to_string()];
     let c = claims(json!({"organizationId": "a", "tenant": "b"}));
