@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Local demo: a Keycloak-shaped issuer (realm demo, :9400), an echo origin
-# (:9401) and the edge worker under `wrangler dev` (:8787), with ready-to-paste
-# curl lines. Ctrl-C stops everything.
+# (:9401), the edge worker under `wrangler dev` (:8787) and the browser page
+# (www/ served as it is, :9402), with ready-to-paste curl lines and the page's
+# URL. Ctrl-C stops everything.
 #
 # The worker runs with wrangler.toml's own [vars.AUTHZ], which points at
 # http://127.0.0.1:9400/realms/demo and http://127.0.0.1:9401.
@@ -15,11 +16,13 @@ export WRANGLER_SEND_METRICS=false
 ISSUER_PORT=9400
 ORIGIN_PORT=9401
 WORKER_PORT=8787
+PAGE_PORT=9402
 REALM=demo
 ISSUER="http://127.0.0.1:$ISSUER_PORT/realms/$REALM"
 TOKEN_URL="$ISSUER/protocol/openid-connect/token"
 ORIGIN="http://127.0.0.1:$ORIGIN_PORT"
 WORKER="http://127.0.0.1:$WORKER_PORT"
+PAGE="http://127.0.0.1:$PAGE_PORT/"
 LOGDIR="$(mktemp -d "${TMPDIR:-/tmp}/edge-demo.XXXXXX")"
 
 say() { echo "demo: $*"; }
@@ -31,7 +34,15 @@ if ! command -v worker-build >/dev/null || ! command -v wasm-bindgen >/dev/null 
   scripts/setup.sh
 fi
 
-for port in $ISSUER_PORT $ORIGIN_PORT $WORKER_PORT; do
+# The page's wasm (www/pkg, git-ignored): built when missing or older than
+# the crate's sources.
+if [ ! -f www/pkg/edge_authz_bg.wasm ] \
+   || [ -n "$(find src Cargo.toml Cargo.lock -newer www/pkg/edge_authz_bg.wasm -print -quit)" ]; then
+  say "building the page (scripts/build-page.sh)"
+  scripts/build-page.sh
+fi
+
+for port in $ISSUER_PORT $ORIGIN_PORT $WORKER_PORT $PAGE_PORT; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     say "port $port is already in use; stop what runs there first"
     exit 1
@@ -66,6 +77,7 @@ start() { # name command...
 start issuer node tests/support/issuer.mjs --port "$ISSUER_PORT" --realm "$REALM"
 start origin node tests/support/origin.mjs --port "$ORIGIN_PORT"
 start worker npx wrangler dev --ip 127.0.0.1 --port "$WORKER_PORT" --show-interactive-dev-session=false
+start page node tests/support/static.mjs --root www --port "$PAGE_PORT"
 
 wait_http() { # name url seconds
   local name="$1" url="$2" limit="$3" t=0
@@ -90,6 +102,7 @@ wait_http() { # name url seconds
 
 wait_http issuer "$ISSUER/.well-known/openid-configuration" 30
 wait_http origin "$ORIGIN/" 30
+wait_http page "$PAGE" 30
 say "waiting for the worker (the first start compiles the crate, up to a few minutes)"
 wait_http worker "$WORKER/" 300
 
@@ -135,7 +148,14 @@ Ready. Paste these in another shell:
   # the admin client (role kas-fleet-manager-admin-full) may act for any org:
   #   curl -s -u svc-admin:svc-admin-secret -d grant_type=client_credentials $TOKEN_URL
 
-Ctrl-C stops the issuer, the origin and the worker.
+The page (decode, verify, explain, build; nothing leaves it unless you press
+a button that says it fetches): $PAGE
+  this demo's token, decoded (the link carries it without its signature):
+  $PAGE#token=${TOKEN%.*}.
+  Explain: paste wrangler.toml's [vars.AUTHZ], press "Fetch JWKS from the
+  issuer's discovery" under the issuer, and "Use the decoded token".
+
+Ctrl-C stops the issuer, the origin, the worker and the page.
 CURL
 
 wait -n "${PIDS[@]}" || true

@@ -6,7 +6,7 @@
 #   wasm-bindgen-cli 0.2.130                    cargo install (NOT --locked: its
 #                                               lockfile pins a crate the mirror lacks)
 #   wasm-pack 0.15.1                            cargo install --locked
-#   npm devDependencies (wrangler, oidc-provider, binaryen)   npm ci
+#   npm devDependencies (wrangler, oidc-provider, binaryen, playwright-core)   npm ci
 #   chromium + chromium-driver                  only with --browser or SETUP_BROWSER=1
 #
 # Versions are pinned in shared/notes/toolchain.md; they must stay in step with
@@ -94,6 +94,7 @@ if [ -f package-lock.json ]; then
   # node_modules/.package-lock.json is what npm last installed; if it is at
   # least as new as the lockfile and the tools are there, nothing to do.
   if [ -x node_modules/.bin/wrangler ] && [ -x node_modules/.bin/wasm-opt ] && [ -d node_modules/oidc-provider ] \
+     && [ -d node_modules/playwright-core ] \
      && [ -f node_modules/.package-lock.json ] && ! [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "npm packages present"
   else
@@ -107,10 +108,11 @@ fi
 
 # --- Browser (for browser-mode wasm tests and page checks) ----------------------
 # >>> BROWSER SET-UP: enabled by `scripts/setup.sh --browser` or SETUP_BROWSER=1.
-#     Nothing calls it yet; the browser test step will.
+#     scripts/test.sh asks for it: wasm-pack test --chrome needs chromedriver,
+#     the page tests (playwright-core) need /usr/bin/chromium.
 if [ "$WANT_BROWSER" = "1" ]; then
-  if [ -x /usr/bin/chromium ]; then
-    say "chromium present"
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    say "chromium and chromedriver present"
   elif command -v apt-get >/dev/null 2>&1; then
     say "installing chromium and chromium-driver from Debian"
     SUDO=""

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole check, stopping at the first failure:
-#   set-up, cargo fmt --check, cargo test, wasm-pack test --node, node --test
-# (test-support selftests, then the end-to-end tests against wrangler dev).
+#   set-up (with Chromium), cargo fmt --check, cargo test (with the page's
+#   core), wasm-pack test --node and --headless --chrome, the page build, and
+#   node --test (test-support selftests, the end-to-end tests against
+#   wrangler dev, the browser page in Chromium).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -63,16 +65,27 @@ step() {
   DONE+=("$STEP")
 }
 
-step setup scripts/setup.sh
+# --browser: Debian's chromium and chromium-driver, for the two browser steps.
+step setup scripts/setup.sh --browser
 
 if [ -f Cargo.toml ]; then
   step fmt cargo fmt --check
-  step cargo-test cargo test
+  # The browser feature adds the page's core (PEM keys, TOML configs,
+  # assertions) to the default build, so its tests run too.
+  step cargo-test cargo test --features browser
   step wasm-pack-test wasm-pack test --node --mode no-install
+  # The same core tests, and the page's exports, in Chromium (webdriver.json
+  # holds the flags Chromium needs as root). The worker face stays off: its
+  # `fetch` export would shadow the browser's.
+  export CHROMEDRIVER=/usr/bin/chromedriver
+  WASM_BINDGEN_USE_BROWSER=1 step wasm-pack-chrome \
+    wasm-pack test --headless --chrome --mode no-install . --features browser
+  step build-page scripts/build-page.sh
 else
   echo "==> no Cargo.toml: Rust steps left out"
 fi
 
 # Selftests of the test support first: they need no worker and pin down the
-# issuer, minter and origin the end-to-end tests rely on.
-step node-test node --test tests/support/ tests/e2e/
+# issuer, minter and origin the end-to-end tests rely on. tests/browser/
+# drives the page (www/) in Chromium, and its Explain against the worker.
+step node-test node --test tests/support/ tests/e2e/ tests/browser/
