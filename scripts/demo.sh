@@ -152,8 +152,9 @@ The page (decode, verify, explain, build; nothing leaves it unless you press
 a button that says it fetches): $PAGE
   this demo's token, decoded (the link carries it without its signature):
   $PAGE#token=${TOKEN%.*}.
-  Explain: paste wrangler.toml's [vars.AUTHZ], press "Fetch JWKS from the
-  issuer's discovery" under the issuer, and "Use the decoded token".
+  Explain: paste wrangler.toml, press "Fetch JWKS from the issuer's
+  discovery" under the issuer, then paste the whole \$TOKEN in Decode (a
+  link carries no signature) and press "Use the decoded token".
 
 Ctrl-C stops the issuer, the origin, the worker and the page.
 CURL
