@@ -272,7 +272,7 @@ impl InvalidRequest {
             InvalidRequest::BasicTooLong => "the Basic credentials are longer than max_token_bytes",
             InvalidRequest::BasicNotEnabled => "Basic credentials are not accepted here",
             InvalidRequest::UnsafePath => {
-                "the path has an encoded slash, a control character, a broken escape or invalid UTF-8"
+                "the path has an encoded slash or backslash, a control character, a broken escape or invalid UTF-8"
             }
         }
     }

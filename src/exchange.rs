@@ -12,8 +12,6 @@ mod cache;
 
 pub use cache::{Cached, ExchangeCache};
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -39,40 +37,6 @@ pub type CacheKey = [u8; 32];
 
 pub fn cache_key(basic: &Secret) -> CacheKey {
     Sha256::digest(basic.expose().as_bytes()).into()
-}
-
-/// The client id inside a Basic value (RFC 6749 2.3.1: form-encoded, then
-/// base64), for rate limiting and the log. The secret is not returned.
-pub fn client_id(basic: &Secret) -> Option<String> {
-    let raw = STANDARD.decode(basic.expose().trim()).ok()?;
-    let text = String::from_utf8(raw).ok()?;
-    let (id, _) = text.split_once(':')?;
-    Some(form_decode(id))
-}
-
-fn form_decode(s: &str) -> String {
-    fn hex(b: u8) -> Option<u8> {
-        (b as char).to_digit(16).map(|d| d as u8)
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let pair = bytes
-            .get(i + 1)
-            .zip(bytes.get(i + 2))
-            .and_then(|(h, l)| Some(hex(*h)? << 4 | hex(*l)?));
-        match (bytes[i], pair) {
-            (b'+', _) => out.push(b' '),
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 2;
-            }
-            (b, _) => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The form body of the token request.
@@ -175,24 +139,10 @@ pub fn read_answer(status: u16, body: &[u8]) -> Answer {
 mod tests {
     use super::*;
 
-    const NOW: u64 = 1_700_000_000;
-
     fn basic(id: &str, secret: &str) -> Secret {
-        Secret::new(STANDARD.encode(format!("{id}:{secret}")))
-    }
-
-    #[test]
-    fn client_id_is_form_decoded_and_secret_not_returned() {
-        assert_eq!(
-            client_id(&basic("svc%3Aa+b", "s3cr%C3%A9t")).as_deref(),
-            Some("svc:a b")
-        );
-        assert_eq!(
-            client_id(&basic("%E2%82%AC%", "x")).as_deref(),
-            Some("\u{20ac}%")
-        );
-        assert_eq!(client_id(&Secret::new("not base64!")), None);
-        assert_eq!(client_id(&Secret::new(STANDARD.encode("no-colon"))), None);
+        use base64::Engine;
+        let value = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+        Secret::new(value)
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //! `/`) are ignored, and `.` / `..` segments are resolved (RFC 3986 5.2.4)
 //! before matching. The query string and fragment are not part of the path.
 //!
-//! A path whose segments cannot be read as plain text (an encoded `/`, a
-//! control character, a broken escape or invalid UTF-8) is refused as a
+//! A path whose segments cannot be read as plain text (an encoded `/` or
+//! `\`, a control character, a broken escape or invalid UTF-8) is refused as a
 //! whole: origins split, strip or reject such segments in ways of their
 //! own, so no route decided here can be trusted to be the one they serve.
 
@@ -157,7 +157,8 @@ fn normalize(path: &str) -> Result<Option<Vec<String>>, InvalidRequest> {
     for raw in rest.split('/') {
         let decoded = percent::decode(raw, false)
             .and_then(|bytes| String::from_utf8(bytes).ok())
-            .filter(|s| !s.contains('/') && !s.contains(char::is_control))
+            // Some origins (IIS, frameworks on Windows paths) read `\` as `/`.
+            .filter(|s| !s.contains(['/', '\\']) && !s.contains(char::is_control))
             .ok_or(InvalidRequest::UnsafePath)?;
         let segment = match decoded.split_once(';') {
             Some((segment, _params)) => segment,
@@ -324,6 +325,8 @@ mod tests {
             "/%4",
             "/100%",
             "/ok/../a%2Fb",
+            "/public/..%5Cadmin/x",
+            "/a\\b",
         ] {
             assert!(
                 matches!(find(&[], "GET", bad), Err(InvalidRequest::UnsafePath)),

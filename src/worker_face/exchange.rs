@@ -37,7 +37,9 @@ pub async fn run(
         return pending.fail(cfg, AuthError::BasicRefused);
     };
     let key = exchange::cache_key(pending.basic());
-    let client = exchange::client_id(pending.basic());
+    // Form-decoded by the core whatever the padding, so refused attempts
+    // cannot dodge the limit by respelling the id.
+    let client = Some(pending.client_id().to_string());
 
     loop {
         let cached = CACHE.with(|c| {

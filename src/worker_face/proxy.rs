@@ -8,20 +8,10 @@ use worker::{Fetch, Headers, Request, Response};
 use super::respond;
 use crate::config::Config;
 use crate::error::AuthError;
-use crate::forward::ForwardPlan;
+use crate::forward::{ForwardPlan, HOP_BY_HOP};
 
-/// Connection-level headers (RFC 9110 7.6.1) and those the runtime sets.
-const NOT_FORWARDED: [&str; 9] = [
-    "host",
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "transfer-encoding",
-    "upgrade",
-    "te",
-    "trailer",
-    "content-length",
-];
+/// Set by the runtime for the request to origin, whatever came in.
+const SET_BY_RUNTIME: [&str; 2] = ["host", "content-length"];
 
 /// `Err` is what the caller answers and logs instead (the origin could not
 /// be reached, or the runtime refused to build the request).
@@ -44,7 +34,10 @@ pub async fn forward(
 
     let headers = Headers::new();
     for (name, value) in req.headers().entries() {
-        if plan.drops(&name) || NOT_FORWARDED.contains(&name.as_str()) {
+        if plan.drops(&name)
+            || HOP_BY_HOP.contains(&name.as_str())
+            || SET_BY_RUNTIME.contains(&name.as_str())
+        {
             continue;
         }
         headers.append(&name, &value).map_err(|e| internal(&e))?;
