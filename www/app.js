@@ -108,8 +108,22 @@ function createApp(core) {
   return app;
 }
 
+// A fault in the page or the core (a wasm trap) is said on the page, once,
+// rather than leaving stale output behind.
+function reportFaults() {
+  let shown = false;
+  const show = (what) => {
+    if (shown) return;
+    shown = true;
+    $('main').prepend(banner('bad', `Something failed in the page: ${what}. Reload it to start again.`));
+  };
+  window.addEventListener('error', (e) => show(e.message));
+  window.addEventListener('unhandledrejection', (e) => show(e.reason?.message || String(e.reason)));
+}
+
 async function boot() {
   initTheme();
+  reportFaults();
   const status = $('#boot');
   let core;
   try {
