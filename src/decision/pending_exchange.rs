@@ -1,0 +1,67 @@
+//! Basic credentials between the start and the token endpoint's answer.
+
+use super::*;
+
+/// Basic credentials waiting for the token endpoint (contract section 4).
+pub struct PendingExchange {
+    pub(super) basic: Secret,
+    pub(super) client_id: String,
+    pub(super) ctx: Ctx,
+}
+
+impl std::fmt::Debug for PendingExchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingExchange").finish_non_exhaustive()
+    }
+}
+
+impl PendingExchange {
+    /// The caller's Basic value, to send unchanged to the token endpoint.
+    pub fn basic(&self) -> &Secret {
+        &self.basic
+    }
+
+    /// The client id as the issuer reads it (form-decoded), whatever the
+    /// base64 padding: what refused attempts are counted under.
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// Ends the decision with an exchange failure.
+    pub fn fail(mut self, cfg: &Config, err: AuthError) -> Outcome {
+        self.ctx.trail.fail(Stage::Exchange, err.detail());
+        refuse(cfg, self.ctx, err, None)
+    }
+
+    /// Continues with the access token the issuer returned, verified like
+    /// any bearer token; it must come from the exchange issuer.
+    pub fn into_bearer(
+        mut self,
+        cfg: &Config,
+        access_token: String,
+    ) -> Result<PendingBearer, Box<Outcome>> {
+        self.ctx
+            .trail
+            .pass(Stage::Exchange, "the issuer returned an access token");
+        let exchange_issuer = cfg.basic_exchange.as_ref().map(|b| b.issuer);
+        let mut p = match bearer(cfg, access_token, self.ctx) {
+            Ok(p) => p,
+            Err(failed) => {
+                // Malformed, or from an issuer we do not know: the endpoint's
+                // fault. Through `refuse`, so that a shadow route still forwards.
+                let (ctx, _) = *failed;
+                return Err(Box::new(refuse(
+                    cfg,
+                    ctx,
+                    AuthError::BadUpstreamToken,
+                    None,
+                )));
+            }
+        };
+        p.exchanged = true;
+        if Some(p.issuer) != exchange_issuer {
+            return Err(Box::new(p.fail(cfg, AuthError::BadUpstreamToken)));
+        }
+        Ok(p)
+    }
+}
