@@ -41,20 +41,13 @@ pub fn cache_key(basic: &Secret) -> CacheKey {
 
 /// The form body of the token request.
 pub fn request_body(scope: Option<&str>) -> String {
-    let mut body = String::from("grant_type=client_credentials");
-    if let Some(scope) = scope {
-        body.push_str("&scope=");
-        for b in scope.bytes() {
-            match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                    body.push(b as char)
-                }
-                b' ' => body.push('+'),
-                b => body.push_str(&format!("%{b:02X}")),
-            }
-        }
+    match scope {
+        Some(scope) => format!(
+            "grant_type=client_credentials&scope={}",
+            crate::percent::form_encode(scope)
+        ),
+        None => "grant_type=client_credentials".to_string(),
     }
-    body
 }
 
 /// What the token endpoint said.

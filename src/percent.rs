@@ -43,6 +43,24 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
+/// `application/x-www-form-urlencoded` (the WHATWG URL standard's set):
+/// ASCII letters, digits and `*-._` stay, space becomes `+`, every other
+/// UTF-8 byte is `%XX` (upper-case hex). RFC 6749 2.3.1 has client ids and
+/// secrets encoded so before they are joined for Basic.
+pub fn form_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,5 +92,13 @@ mod tests {
             assert_eq!(decode(bad, false), None, "{bad:?}");
             assert_eq!(decode(bad, true), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn form_encoding_per_appendix_b() {
+        assert_eq!(form_encode("abcXYZ019*-._"), "abcXYZ019*-._");
+        assert_eq!(form_encode("a b+c:d%e"), "a+b%2Bc%3Ad%25e");
+        assert_eq!(form_encode("~!'()/"), "%7E%21%27%28%29%2F");
+        assert_eq!(form_encode("é€"), "%C3%A9%E2%82%AC");
     }
 }

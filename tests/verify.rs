@@ -67,29 +67,6 @@ fn with_signature(raw: &str, signature: &[u8]) -> String {
     format!("{input}.{}", b64::encode(signature))
 }
 
-const EVERY_ALG: [Alg; 11] = [
-    Alg::Rs256,
-    Alg::Rs384,
-    Alg::Rs512,
-    Alg::Ps256,
-    Alg::Ps384,
-    Alg::Ps512,
-    Alg::Es256,
-    Alg::EdDsa,
-    Alg::Hs256,
-    Alg::Hs384,
-    Alg::Hs512,
-];
-
-fn key_for(alg: Alg) -> &'static TestKey {
-    match alg {
-        Alg::Es256 => ec(),
-        Alg::EdDsa => ed(),
-        Alg::Hs256 | Alg::Hs384 | Alg::Hs512 => hs(),
-        _ => rsa_a(),
-    }
-}
-
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn every_algorithm_verifies_and_a_flipped_bit_fails() {

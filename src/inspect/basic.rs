@@ -23,22 +23,7 @@ pub struct BasicHeader {
     pub curl: String,
 }
 
-/// `application/x-www-form-urlencoded` (RFC 6749 Appendix B, as the WHATWG
-/// URL standard defines it): ASCII letters, digits and `*-._` stay, space
-/// becomes `+`, every other UTF-8 byte is `%XX` (upper-case hex).
-pub fn form_urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            b => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+use crate::percent::form_encode;
 
 /// Where the curl line sends the request when no endpoint is given.
 pub const PLACEHOLDER_ENDPOINT: &str =
@@ -56,7 +41,7 @@ pub fn build(
     if secret.is_empty() {
         return Err("the secret is empty".into());
     }
-    let encoded = format!("{}:{}", form_urlencode(client_id), form_urlencode(secret));
+    let encoded = format!("{}:{}", form_encode(client_id), form_encode(secret));
     let authorization = format!("Basic {}", STANDARD.encode(&encoded));
     let raw = format!("{client_id}:{secret}");
     let endpoint = token_endpoint
@@ -88,14 +73,6 @@ mod tests {
 
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    #[test]
-    fn form_encoding_per_appendix_b() {
-        assert_eq!(form_urlencode("abcXYZ019*-._"), "abcXYZ019*-._");
-        assert_eq!(form_urlencode("a b+c:d%e"), "a+b%2Bc%3Ad%25e");
-        assert_eq!(form_urlencode("~!'()/"), "%7E%21%27%28%29%2F");
-        assert_eq!(form_urlencode("é€"), "%C3%A9%E2%82%AC");
-    }
 
     #[test]
     fn the_seed_example_decodes_to_id_and_secret() {

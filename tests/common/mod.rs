@@ -65,6 +65,31 @@ pub const NOW: u64 = 1_700_000_000;
 pub const ISSUER: &str = "https://sso.example.com/realms/ScpCloud";
 pub const AUDIENCE: &str = "scpCloud";
 pub const ORG: &str = "c7834e89-0000-4000-8000-000000000001";
+/// Every algorithm the edge supports, in the contract's order.
+pub const EVERY_ALG: [Alg; 11] = [
+    Alg::Rs256,
+    Alg::Rs384,
+    Alg::Rs512,
+    Alg::Ps256,
+    Alg::Ps384,
+    Alg::Ps512,
+    Alg::Es256,
+    Alg::EdDsa,
+    Alg::Hs256,
+    Alg::Hs384,
+    Alg::Hs512,
+];
+
+/// The test key that signs `alg`.
+pub fn key_for(alg: Alg) -> &'static TestKey {
+    match alg.key_kind() {
+        KeyKind::Rsa => rsa_a(),
+        KeyKind::EcP256 => ec(),
+        KeyKind::Ed25519 => ed(),
+        KeyKind::Hmac => hs(),
+    }
+}
+
 /// The secret of `hs()`: exactly the 32 bytes the contract requires.
 pub const HS_SECRET: &[u8] = b"test-only-hs-secret-32-bytes-ok!";
 
