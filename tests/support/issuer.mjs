@@ -69,6 +69,7 @@
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import { runIfMain } from './cli.mjs';
+import { listenLoopback, closeServer } from './net.mjs';
 
 export const ADMIN_ROLE = 'kas-fleet-manager-admin-full';
 
@@ -301,14 +302,7 @@ export async function startIssuer({
     callback(req, res);
   });
 
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const actualPort = server.address().port;
+  const actualPort = await listenLoopback(server, port);
   const issuer = `http://127.0.0.1:${actualPort}${prefix}`;
 
   const signingAlg = alg;
@@ -449,10 +443,7 @@ export async function startIssuer({
     async stop() {
       for (const res of hanging) res.destroy();
       hanging.clear();
-      await new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }

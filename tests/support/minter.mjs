@@ -51,6 +51,7 @@
 import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import { runIfMain } from './cli.mjs';
+import { listenLoopback, closeServer } from './net.mjs';
 
 export const now = () => Math.floor(Date.now() / 1000);
 
@@ -176,14 +177,7 @@ export async function startMinter({
     res.end(text);
   });
 
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const actualPort = server.address().port;
+  const actualPort = await listenLoopback(server, port);
   const prefix = `/realms/${realm}`;
   const issuer = `http://127.0.0.1:${actualPort}${prefix}`;
 
@@ -252,10 +246,7 @@ export async function startMinter({
       down = Boolean(isDown);
     },
     async stop() {
-      await new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 

@@ -15,6 +15,7 @@
 
 import * as http from 'node:http';
 import { runIfMain } from './cli.mjs';
+import { listenLoopback, closeServer } from './net.mjs';
 
 function headersOf(req) {
   const out = {};
@@ -65,14 +66,7 @@ export async function startOrigin({ port = 0, onRequest } = {}) {
       res.end(req.method === 'HEAD' ? undefined : json);
     });
   });
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const actualPort = server.address().port;
+  const actualPort = await listenLoopback(server, port);
   return {
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
@@ -82,10 +76,7 @@ export async function startOrigin({ port = 0, onRequest } = {}) {
       requests.length = 0;
     },
     async stop() {
-      await new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }

@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { runIfMain } from './cli.mjs';
+import { closeServer } from './net.mjs';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -89,10 +90,7 @@ export async function startStatic({ root = path.join(REPO_ROOT, 'www'), port = 0
     port: actual,
     requests,
     async stop() {
-      await new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeServer(server);
     },
   };
 }
