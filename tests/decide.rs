@@ -7,7 +7,7 @@ mod common;
 
 use common::{claims, ec, ed, fixtures, hs, keyset, mint, rsa_a, rsa_b, with, AUDIENCE, ORG};
 use edge_authz::config::Config;
-use edge_authz::decision::{begin, decide, Outcome, Request, Start, Verdict};
+use edge_authz::decision::{begin, decide, Outcome, PendingExchange, Request, Start, Verdict};
 use edge_authz::error::AuthError;
 use edge_authz::forward::ForwardPlan;
 use edge_authz::jwks::KeySet;
@@ -705,6 +705,23 @@ fn headers_of(token: &str) -> Vec<(String, String)> {
     headers(&[("authorization", &format!("Bearer {token}"))])
 }
 
+/// The Basic value the exchange tests send ("client:secret").
+const BASIC: &str = "Y2xpZW50OnNlY3JldA==";
+
+/// `GET path` with `Authorization: Basic value`, which must go to the exchange.
+fn start_exchange(cfg: &Config, path: &str, value: &str) -> PendingExchange {
+    let headers = headers(&[("authorization", &format!("Basic {value}"))]);
+    let req = Request {
+        method: "GET",
+        path,
+        headers: &headers,
+    };
+    match begin(cfg, &req) {
+        Start::NeedExchange(p) => p,
+        _ => panic!("Basic credentials must go to the exchange"),
+    }
+}
+
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn basic_exchange_continues_as_a_bearer_of_the_exchange_issuer() {
@@ -716,17 +733,14 @@ fn basic_exchange_continues_as_a_bearer_of_the_exchange_issuer() {
     v["basic_exchange"] = json!({"issuer": ISS});
     let cfg = config(v);
     let keys = keyset(&[rsa_a()]);
-    let basic = "Y2xpZW50OnNlY3JldA==";
+    let basic = BASIC;
     let headers = headers(&[("authorization", &format!("Basic {basic}"))]);
     let req = Request {
         method: "GET",
         path: "/things",
         headers: &headers,
     };
-    let exchange = |cfg: &Config| match begin(cfg, &req) {
-        Start::NeedExchange(p) => p,
-        _ => panic!("Basic credentials must go to the exchange"),
-    };
+    let exchange = |cfg: &Config| start_exchange(cfg, "/things", basic);
 
     // The token the issuer answered with is verified like any other.
     let p = exchange(&cfg);
@@ -779,18 +793,7 @@ fn one_client_id_whatever_the_padding_or_the_form_encoding() {
     let mut v = base();
     v["basic_exchange"] = json!({"issuer": ISS});
     let cfg = config(v);
-    let pending = |value: &str| {
-        let headers = headers(&[("authorization", &format!("Basic {value}"))]);
-        let req = Request {
-            method: "GET",
-            path: "/things",
-            headers: &headers,
-        };
-        match begin(&cfg, &req) {
-            Start::NeedExchange(p) => p,
-            _ => panic!("Basic credentials must go to the exchange"),
-        }
-    };
+    let pending = |value: &str| start_exchange(&cfg, "/things", value);
     // Each text's length is not a multiple of 3, so its base64 is padded.
     for text in ["svc-a:s3cret!", "svc%2Da:s3cret", "svc%2da:other"] {
         let padded = STANDARD.encode(text);
@@ -818,16 +821,14 @@ fn an_exchanged_token_that_fails_verification_is_the_endpoints_fault() {
     v["basic_exchange"] = json!({"issuer": ISS});
     let cfg = config(v);
     let keys = keyset(&[rsa_a()]);
-    let headers = headers(&[("authorization", "Basic Y2xpZW50OnNlY3JldA==")]);
+    let headers = headers(&[("authorization", &format!("Basic {BASIC}"))]);
     let req = Request {
         method: "GET",
         path: "/things",
         headers: &headers,
     };
     let run = |token: String| {
-        let Start::NeedExchange(p) = begin(&cfg, &req) else {
-            panic!("Basic credentials must go to the exchange")
-        };
+        let p = start_exchange(&cfg, "/things", BASIC);
         match p.into_bearer(&cfg, token) {
             Err(o) => *o,
             Ok(pending) => match pending.check(&cfg, &keys) {
@@ -870,15 +871,7 @@ fn a_shadow_route_refusing_basic_forwards_without_the_secret() {
     v["basic_exchange"] = json!({"issuer": ISS});
     v["routes"] = json!([{"path": "/shadow/*", "mode": "shadow"}]);
     let cfg = config(v);
-    let headers = headers(&[("authorization", "Basic Y2xpZW50OnNlY3JldA==")]);
-    let req = Request {
-        method: "GET",
-        path: "/shadow/x",
-        headers: &headers,
-    };
-    let Start::NeedExchange(p) = begin(&cfg, &req) else {
-        panic!("Basic credentials must go to the exchange")
-    };
+    let p = start_exchange(&cfg, "/shadow/x", BASIC);
     let o = p.fail(&cfg, AuthError::BasicRefused);
     assert_eq!(o.log.decision, "shadow_deny");
     let plan = forwarded(&o);
@@ -896,17 +889,9 @@ fn a_shadow_route_forwards_past_a_bad_exchanged_token() {
     v["basic_exchange"] = json!({"issuer": ISS});
     v["routes"] = json!([{"path": "/shadow/*", "mode": "shadow"}]);
     let cfg = config(v);
-    let headers = headers(&[("authorization", "Basic Y2xpZW50OnNlY3JldA==")]);
-    let req = Request {
-        method: "GET",
-        path: "/shadow/x",
-        headers: &headers,
-    };
     // Garbage, and a well-formed token of an issuer not configured.
     for token in ["not-a-jwt".to_string(), fixtures::unknown_issuer()] {
-        let Start::NeedExchange(p) = begin(&cfg, &req) else {
-            panic!("Basic credentials must go to the exchange")
-        };
+        let p = start_exchange(&cfg, "/shadow/x", BASIC);
         let o = match p.into_bearer(&cfg, token) {
             Err(o) => *o,
             Ok(_) => panic!("a token that does not decode or has no known issuer"),
