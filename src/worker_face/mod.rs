@@ -13,7 +13,7 @@ mod webcrypto;
 
 use std::rc::Rc;
 
-use worker::{event, Context, Date, Env, Request, Response, Result};
+use worker::{event, Context, Date, Env, Request, Response, Result, Url};
 
 use crate::config::Config;
 use crate::decision::{self, LogFields, Outcome, PendingBearer, Start, Verdict};
@@ -28,9 +28,17 @@ fn now_ms() -> f64 {
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let started = now_ms();
-    let (fields, answer) = handle(&req, &env, started).await;
+    // Parsed once: the decision, the proxy and the log line all read it.
+    let url = req.url().ok();
+    let (fields, answer) = match &url {
+        Some(url) => handle(&req, url, &env, started).await,
+        None => {
+            let err = AuthError::Internal;
+            (denied(err.code()), Answered::Refused(None, err))
+        }
+    };
     let dur = now_ms() - started;
-    log_line(&fields, &req, dur);
+    log_line(&fields, &req, url.as_ref(), dur);
     match answer {
         Answered::Origin(resp) => Ok(resp),
         Answered::Refused(cfg, err) => respond::refusal(cfg.as_deref(), &err, dur),
@@ -45,7 +53,7 @@ enum Answered {
 /// The decision and, when allowed, the origin's answer. Every failure comes
 /// back as a refusal with a problem body: a runtime error never becomes a
 /// bare 500 without one, and never a forward.
-async fn handle(req: &Request, env: &Env, started: f64) -> (LogFields, Answered) {
+async fn handle(req: &Request, url: &Url, env: &Env, started: f64) -> (LogFields, Answered) {
     let cfg = match config_var::load(env) {
         Ok(cfg) => cfg,
         Err(err) => {
@@ -56,10 +64,6 @@ async fn handle(req: &Request, env: &Env, started: f64) -> (LogFields, Answered)
             };
             return (fields, Answered::Refused(None, err));
         }
-    };
-    let Ok(url) = req.url() else {
-        let err = AuthError::Internal;
-        return (denied(err.code()), Answered::Refused(Some(cfg), err));
     };
     let headers: Vec<(String, String)> = req.headers().entries().collect();
     // As sent: the `worker` crate maps methods it does not name to GET.
@@ -81,7 +85,7 @@ async fn handle(req: &Request, env: &Env, started: f64) -> (LogFields, Answered)
         Verdict::Forward(plan) => {
             // Server-Timing is the authorizer's own time, not the origin's.
             let dur = now_ms() - started;
-            match proxy::forward(&cfg, req, &plan, dur).await {
+            match proxy::forward(&cfg, req, url, &plan, dur).await {
                 Ok(resp) => (fields, Answered::Origin(resp)),
                 Err(err) => {
                     fields.code = Some(err.code());
@@ -129,8 +133,8 @@ async fn verify(
 /// One JSON line per request. Only fields written by the core from
 /// verified claims and configuration, the method and the path (no query:
 /// tokens sometimes travel there): never a token or a secret.
-fn log_line(fields: &LogFields, req: &Request, dur_ms: f64) {
-    let path = req.url().map(|u| u.path().to_string()).unwrap_or_default();
+fn log_line(fields: &LogFields, req: &Request, url: Option<&Url>, dur_ms: f64) {
+    let path = url.map(Url::path).unwrap_or_default();
     let line = serde_json::json!({
         "authz": fields,
         "method": req.inner().method(),

@@ -3,7 +3,7 @@
 //! headers stripped, the plan's headers set; redirects not followed; the
 //! answer streamed back as it is, with `Server-Timing` added.
 
-use worker::{Fetch, Headers, Request, Response};
+use worker::{Fetch, Headers, Request, Response, Url};
 
 use super::respond;
 use crate::config::Config;
@@ -18,6 +18,7 @@ const SET_BY_RUNTIME: [&str; 2] = ["host", "content-length"];
 pub async fn forward(
     cfg: &Config,
     req: &Request,
+    url: &Url,
     plan: &ForwardPlan,
     dur_ms: f64,
 ) -> Result<Response, AuthError> {
@@ -25,7 +26,6 @@ pub async fn forward(
         log_event("proxy_failed", &e.to_string());
         AuthError::Internal
     };
-    let url = req.url().map_err(|e| internal(&e))?;
     let mut target = format!("{}{}", cfg.origin.trim_end_matches('/'), url.path());
     if let Some(q) = url.query() {
         target.push('?');
