@@ -8,7 +8,7 @@
 //! [`decide`] drives the whole thing synchronously when keys are at hand
 //! (tests, the page, benchmarks).
 
-use crate::claims::{self, SignatureOk, VerifiedToken};
+use crate::claims::{self, SignatureOk};
 use crate::config::{AuthMode, Config, Mode, Route};
 use crate::error::AuthError;
 use crate::extract::{self, Credentials};
@@ -20,6 +20,7 @@ use crate::secret::Secret;
 use crate::signature::{SignatureCheck, SignatureEngine};
 use crate::token::{self, UnverifiedToken};
 use crate::trail::{Stage, Trail};
+use crate::verified_cache::{Verified, VerifiedCache};
 
 mod outcome;
 mod pending_bearer;
@@ -95,9 +96,9 @@ pub struct Outcome {
     pub verdict: Verdict,
     pub trail: Trail,
     pub log: LogFields,
-    /// `exp` of the token when it verified (whatever the scope checks then
-    /// said): lets the face cache an exchanged token.
-    pub verified_exp: Option<u64>,
+    /// The token when it verified (whatever the scope checks then said):
+    /// lets the face remember it and cache an exchanged token.
+    pub verified: Option<Verified>,
 }
 
 pub enum Start {

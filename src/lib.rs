@@ -27,6 +27,7 @@ pub mod secret;
 pub mod signature;
 pub mod token;
 pub mod trail;
+pub mod verified_cache;
 pub mod when;
 
 #[cfg(feature = "browser")]

@@ -32,7 +32,7 @@ pub(super) fn pass_through(cfg: &Config, ctx: Ctx, decision: &'static str) -> Ou
         verdict: Verdict::Forward(untouched(cfg, &ctx)),
         trail: ctx.trail,
         log,
-        verified_exp: None,
+        verified: None,
     }
 }
 
@@ -68,6 +68,6 @@ pub(super) fn refuse(
         verdict,
         trail: ctx.trail,
         log,
-        verified_exp: None,
+        verified: None,
     }
 }

@@ -64,6 +64,38 @@ impl PendingBearer {
         refuse(cfg, self.ctx, err, iss)
     }
 
+    /// Ends the decision from the cache when this exact token verified
+    /// before and has not reached its `exp`: no key lookup, no signature
+    /// check. Otherwise the pending token comes back unchanged.
+    // Both sides are moved once per request; boxing would only add an
+    // allocation.
+    #[allow(clippy::result_large_err)]
+    pub fn try_cached(
+        self,
+        cfg: &Config,
+        req: &Request<'_>,
+        cache: &VerifiedCache,
+        now: u64,
+    ) -> Result<Outcome, Self> {
+        let Some(hit) = cache
+            .get(&self.raw, now)
+            .filter(|v| v.token().issuer_index() == self.issuer)
+        else {
+            return Err(self);
+        };
+        let mut ctx = self.ctx;
+        ctx.trail.pass(
+            Stage::Signature,
+            format!(
+                "signature verified earlier ({}), remembered until exp",
+                self.token.header.alg
+            ),
+        );
+        ctx.trail
+            .pass(Stage::Claims, "exp, nbf, iat, aud and typ accepted");
+        Ok(authorize(cfg, req, &self.raw, hit, ctx))
+    }
+
     /// Ends the decision from the engine's answer.
     pub fn finish(
         self,
@@ -99,7 +131,8 @@ impl PendingBearer {
             Ok(v) => {
                 ctx.trail
                     .pass(Stage::Claims, "exp, nbf, iat, aud and typ accepted");
-                authorize(cfg, req, &raw, v, ctx)
+                let verified = Verified::new(&raw, v);
+                authorize(cfg, req, &raw, verified, ctx)
             }
             Err(e) => {
                 ctx.trail.fail(Stage::Claims, e.detail());
@@ -115,9 +148,10 @@ fn authorize(
     cfg: &Config,
     req: &Request<'_>,
     raw: &str,
-    token: VerifiedToken,
+    verified: Verified,
     mut ctx: Ctx,
 ) -> Outcome {
+    let token = verified.token();
     let issuer = &cfg.issuers[token.issuer_index()];
     let route = ctx.route.map(|i| &cfg.routes[i]);
     // Repeated org headers are joined as HTTP would (and as `Headers.get`
@@ -134,7 +168,7 @@ fn authorize(
         org: policy::resolve_org(token.claims(), &issuer.org_claims),
         ..LogFields::default()
     };
-    match policy::check(&token, issuer, route, &ctx.matched, org_header.as_deref()) {
+    match policy::check(token, issuer, route, &ctx.matched, org_header.as_deref()) {
         Ok(scoped) => {
             ctx.trail.pass(
                 Stage::Scope,
@@ -143,7 +177,7 @@ fn authorize(
                     None => "no organisation in the token; none required".to_string(),
                 },
             );
-            let plan = forward::plan(cfg, &token, raw, scoped.org.as_deref());
+            let plan = forward::plan(cfg, token, raw, scoped.org.as_deref());
             ctx.trail.pass(
                 Stage::Forward,
                 format!("forwarded to origin with {} header(s) set", plan.set.len()),
@@ -155,7 +189,7 @@ fn authorize(
                 verdict: Verdict::Forward(plan),
                 trail: ctx.trail,
                 log,
-                verified_exp: Some(token.exp()),
+                verified: Some(verified),
             }
         }
         Err(e) => {
@@ -163,7 +197,7 @@ fn authorize(
             let mut out = refuse(cfg, ctx, e, log.issuer.clone());
             out.log.subject = log.subject;
             out.log.org = log.org;
-            out.verified_exp = Some(token.exp());
+            out.verified = Some(verified);
             out
         }
     }

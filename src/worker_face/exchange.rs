@@ -4,6 +4,7 @@
 //! requests: followers of an exchange in flight poll the cache instead.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Duration;
 
 use worker::{Delay, Env};
@@ -28,7 +29,7 @@ fn now() -> u64 {
 }
 
 pub async fn run(
-    cfg: &Config,
+    cfg: &Rc<Config>,
     env: &Env,
     req: &decision::Request<'_>,
     pending: PendingExchange,
@@ -49,7 +50,7 @@ pub async fn run(
         match cached {
             Cached::Token(token) => {
                 let out = with_token(cfg, env, req, pending, token).await;
-                let stopped_verifying = out.verified_exp.is_none()
+                let stopped_verifying = out.verified.is_none()
                     && out.log.code == Some(AuthError::BadUpstreamToken.code());
                 if stopped_verifying {
                     // It verified when cached and no longer does (keys
@@ -99,7 +100,7 @@ pub async fn run(
             let out = with_token(cfg, env, req, pending, access_token.clone()).await;
             CACHE.with(|c| {
                 let mut c = c.borrow_mut();
-                match out.verified_exp {
+                match out.verified.as_ref().map(|v| v.exp()) {
                     Some(exp) => c.store_token(&key, access_token, exp, expires_in, now()),
                     None => c.abandon(&key),
                 }
@@ -138,7 +139,7 @@ fn unavailable() -> AuthError {
 }
 
 async fn with_token(
-    cfg: &Config,
+    cfg: &Rc<Config>,
     env: &Env,
     req: &decision::Request<'_>,
     pending: PendingExchange,

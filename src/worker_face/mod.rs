@@ -11,6 +11,7 @@ mod proxy;
 mod respond;
 mod webcrypto;
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use worker::{event, Context, Date, Env, Request, Response, Result, Url};
@@ -18,6 +19,7 @@ use worker::{event, Context, Date, Env, Request, Response, Result, Url};
 use crate::config::Config;
 use crate::decision::{self, LogFields, Outcome, PendingBearer, Start, Verdict};
 use crate::error::AuthError;
+use crate::verified_cache::VerifiedCache;
 
 /// Milliseconds since the epoch. workerd advances the clock only across
 /// I/O, so sub-millisecond durations read as 0.
@@ -104,13 +106,32 @@ fn denied(code: &'static str) -> LogFields {
     }
 }
 
+thread_local! {
+    /// Tokens verified in this isolate, with the configuration they were
+    /// checked against (held, so a new `AUTHZ` cannot reuse its address).
+    static VERIFIED: RefCell<Option<(Rc<Config>, VerifiedCache)>> = const { RefCell::new(None) };
+}
+
+#[allow(clippy::result_large_err)] // see PendingBearer::try_cached
 async fn verify(
-    cfg: &Config,
+    cfg: &Rc<Config>,
     env: &Env,
     req: &decision::Request<'_>,
     pending: PendingBearer,
 ) -> Outcome {
     let now = (now_ms() / 1000.0) as u64;
+    let cached = VERIFIED.with(|v| {
+        let mut v = v.borrow_mut();
+        if !matches!(&*v, Some((seen, _)) if Rc::ptr_eq(seen, cfg)) {
+            *v = None;
+        }
+        let (_, cache) = v.get_or_insert_with(|| (cfg.clone(), VerifiedCache::default()));
+        pending.try_cached(cfg, req, cache, now)
+    });
+    let pending = match cached {
+        Ok(outcome) => return outcome,
+        Err(pending) => pending,
+    };
     let issuer = pending.issuer_index();
     let mut set = match keys::get(cfg, env, issuer, now).await {
         Ok(set) => set,
@@ -127,7 +148,17 @@ async fn verify(
         Ok(check) => webcrypto::verify(&check).await,
         Err(err) => return pending.fail(cfg, err),
     };
-    pending.finish(cfg, req, valid, now)
+    let outcome = pending.finish(cfg, req, valid, now);
+    if let Some(verified) = &outcome.verified {
+        VERIFIED.with(|v| {
+            if let Some((seen, cache)) = &mut *v.borrow_mut() {
+                if Rc::ptr_eq(seen, cfg) {
+                    cache.remember(verified.clone(), now);
+                }
+            }
+        });
+    }
+    outcome
 }
 
 /// One JSON line per request. Only fields written by the core from

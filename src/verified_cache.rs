@@ -1,0 +1,110 @@
+//! Tokens verified once, remembered until their `exp` (contract section 5),
+//! so that a client reusing its token costs no key lookup and no signature
+//! check. Keyed by the SHA-256 of the whole compact token: one changed byte
+//! anywhere (header, payload or signature) is another token.
+//!
+//! Entries come only from a verification ([`Verified`] is made by the
+//! decision after a valid signature and passing claims), so the cache can
+//! only answer "this exact token verified before".
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use sha2::{Digest, Sha256};
+
+use crate::claims::VerifiedToken;
+
+/// A verified token with the hash of the exact text that verified.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    key: [u8; 32],
+    token: Rc<VerifiedToken>,
+}
+
+impl Verified {
+    pub(crate) fn new(raw: &str, token: VerifiedToken) -> Self {
+        Verified {
+            key: key(raw),
+            token: Rc::new(token),
+        }
+    }
+
+    pub fn token(&self) -> &VerifiedToken {
+        &self.token
+    }
+
+    pub fn exp(&self) -> u64 {
+        self.token.exp()
+    }
+}
+
+pub(crate) fn key(raw: &str) -> [u8; 32] {
+    Sha256::digest(raw.as_bytes()).into()
+}
+
+/// Bounded: a flood of distinct valid tokens evicts the soonest to expire
+/// instead of growing the isolate's memory.
+#[derive(Debug)]
+pub struct VerifiedCache {
+    entries: HashMap<[u8; 32], Verified>,
+    capacity: usize,
+}
+
+impl Default for VerifiedCache {
+    fn default() -> Self {
+        Self::with_capacity(4096)
+    }
+}
+
+impl VerifiedCache {
+    pub fn with_capacity(capacity: usize) -> Self {
+        VerifiedCache {
+            entries: HashMap::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry for exactly this token, while `now` is before its `exp`.
+    /// Within the leeway after `exp` the token is verified again, as a
+    /// token never seen would be.
+    pub(crate) fn get(&self, raw: &str, now: u64) -> Option<Verified> {
+        self.entries
+            .get(&key(raw))
+            .filter(|v| now < v.exp())
+            .cloned()
+    }
+
+    pub fn remember(&mut self, verified: Verified, now: u64) {
+        if verified.exp() <= now {
+            return;
+        }
+        if self.entries.len() >= self.capacity && !self.entries.contains_key(&verified.key) {
+            self.entries.retain(|_, v| now < v.exp());
+            if self.entries.len() >= self.capacity {
+                let soonest = self
+                    .entries
+                    .iter()
+                    .min_by_key(|(_, v)| v.exp())
+                    .map(|(k, _)| *k);
+                if let Some(k) = soonest {
+                    self.entries.remove(&k);
+                }
+            }
+        }
+        self.entries.insert(verified.key, verified);
+    }
+
+    /// Forgets everything: the configuration the entries were checked
+    /// against changed.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+}

@@ -1,0 +1,186 @@
+//! The verified-token cache (contract section 5): a token that verified
+//! once is decided again without keys or a signature check, until its
+//! `exp`; nothing else comes out of it.
+
+mod common;
+
+use common::{claims, ed, fixtures, keyset, mint, rsa_a, with, AUDIENCE, NOW, ORG};
+use edge_authz::config::Config;
+use edge_authz::decision::{begin, Outcome, PendingBearer, Request, Start, Verdict};
+use edge_authz::error::AuthError;
+use edge_authz::signature::{RustCrypto, SignatureEngine};
+use edge_authz::verified_cache::VerifiedCache;
+use serde_json::json;
+
+fn config() -> Config {
+    let v = json!({
+        "origin": "https://api.internal.example",
+        "issuers": [{
+            "issuer": common::ISSUER,
+            "jwks_uri": "https://sso.example.com/certs",
+            "audiences": [AUDIENCE],
+        }],
+        "routes": [{"path": "/orgs/{org}/*"}],
+    });
+    Config::from_value(v).unwrap_or_else(|e| panic!("test config refused: {e:?}"))
+}
+
+fn headers(token: &str) -> Vec<(String, String)> {
+    vec![("authorization".into(), format!("Bearer {token}"))]
+}
+
+fn pending(cfg: &Config, req: &Request<'_>) -> PendingBearer {
+    match begin(cfg, req) {
+        Start::NeedKeys(p) => p,
+        _ => panic!("expected a token to verify"),
+    }
+}
+
+/// The whole path with keys and the pure-Rust engine; remembers what
+/// verified, as the worker does.
+fn verify_and_remember(
+    cfg: &Config,
+    cache: &mut VerifiedCache,
+    token: &str,
+    path: &str,
+    now: u64,
+) -> Outcome {
+    let h = headers(token);
+    let req = Request {
+        method: "GET",
+        path,
+        headers: &h,
+    };
+    let keys = keyset(&[rsa_a(), ed()]);
+    let p = pending(cfg, &req);
+    let valid = match p.check(cfg, &keys) {
+        Ok(check) => RustCrypto.verify(&check),
+        Err(e) => return p.fail(cfg, e),
+    };
+    let out = p.finish(cfg, &req, valid, now);
+    if let Some(v) = &out.verified {
+        cache.remember(v.clone(), now);
+    }
+    out
+}
+
+/// Only the cache: `None` when the token must be verified again.
+fn from_cache(
+    cfg: &Config,
+    cache: &VerifiedCache,
+    token: &str,
+    path: &str,
+    now: u64,
+) -> Option<Outcome> {
+    let h = headers(token);
+    let req = Request {
+        method: "GET",
+        path,
+        headers: &h,
+    };
+    pending(cfg, &req).try_cached(cfg, &req, cache, now).ok()
+}
+
+fn org_path() -> String {
+    format!("/orgs/{ORG}/things")
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_repeated_token_is_decided_from_the_cache_exactly_as_the_first_time() {
+    let cfg = config();
+    let mut cache = VerifiedCache::default();
+    let token = fixtures::valid_rs256();
+    assert!(
+        from_cache(&cfg, &cache, &token, &org_path(), NOW).is_none(),
+        "nothing cached yet"
+    );
+
+    let first = verify_and_remember(&cfg, &mut cache, &token, &org_path(), NOW);
+    let again = from_cache(&cfg, &cache, &token, &org_path(), NOW + 1).expect("a cache hit");
+    match (&first.verdict, &again.verdict) {
+        (Verdict::Forward(a), Verdict::Forward(b)) => assert_eq!(a.set, b.set),
+        other => panic!("both should forward: {other:?}"),
+    }
+    assert_eq!(first.log, again.log);
+    assert!(format!("{:?}", again.trail).contains("remembered until exp"));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_scope_is_checked_again_on_every_hit() {
+    let cfg = config();
+    let mut cache = VerifiedCache::default();
+    let token = fixtures::valid_rs256();
+    verify_and_remember(&cfg, &mut cache, &token, &org_path(), NOW);
+    let other_org = "/orgs/00000000-0000-4000-8000-00000000beef/things";
+    let out = from_cache(&cfg, &cache, &token, other_org, NOW).expect("a cache hit");
+    match out.verdict {
+        Verdict::Refuse(e) => assert_eq!(e.code(), AuthError::OrgMismatch.code()),
+        Verdict::Forward(_) => panic!("another organisation's path must stay refused"),
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_token_differing_in_any_byte_is_not_a_hit() {
+    let cfg = config();
+    let mut cache = VerifiedCache::default();
+    let token = fixtures::valid_rs256();
+    verify_and_remember(&cfg, &mut cache, &token, &org_path(), NOW);
+
+    // Same header and payload, another signature: must be checked (and fail).
+    let mut forged = token.clone();
+    let last = forged.pop().expect("a token");
+    forged.push(if last == 'A' { 'B' } else { 'A' });
+    assert!(from_cache(&cfg, &cache, &forged, &org_path(), NOW).is_none());
+    let out = verify_and_remember(&cfg, &mut cache, &forged, &org_path(), NOW);
+    assert!(matches!(
+        out.verdict,
+        Verdict::Refuse(AuthError::BadSignature)
+    ));
+    assert!(out.verified.is_none(), "a refused token is not remembered");
+    assert_eq!(cache.len(), 1);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_hit_ends_at_exp_and_the_token_is_then_judged_afresh() {
+    let cfg = config();
+    let mut cache = VerifiedCache::default();
+    let token = fixtures::valid_rs256();
+    let exp = NOW + 300;
+    verify_and_remember(&cfg, &mut cache, &token, &org_path(), NOW);
+    assert!(from_cache(&cfg, &cache, &token, &org_path(), exp - 1).is_some());
+    assert!(from_cache(&cfg, &cache, &token, &org_path(), exp).is_none());
+    // Past exp and the leeway, a full verification refuses it.
+    let out = verify_and_remember(&cfg, &mut cache, &token, &org_path(), exp + 30);
+    assert!(matches!(out.verdict, Verdict::Refuse(AuthError::Expired)));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_cache_stays_bounded_and_evicts_the_soonest_to_expire() {
+    let cfg = config();
+    let mut cache = VerifiedCache::with_capacity(3);
+    let tokens: Vec<String> = (0..4u64)
+        .map(|i| {
+            mint(
+                &with(claims(), json!({"exp": NOW + 100 + i, "jti": i})),
+                &json!({}),
+                ed(),
+            )
+        })
+        .collect();
+    for t in &tokens {
+        verify_and_remember(&cfg, &mut cache, t, &org_path(), NOW);
+    }
+    assert_eq!(cache.len(), 3);
+    assert!(
+        from_cache(&cfg, &cache, &tokens[0], &org_path(), NOW).is_none(),
+        "soonest evicted"
+    );
+    for t in &tokens[1..] {
+        assert!(from_cache(&cfg, &cache, t, &org_path(), NOW).is_some());
+    }
+}
