@@ -25,6 +25,7 @@ pub mod policy;
 pub mod routes;
 pub mod secret;
 pub mod signature;
+pub mod target;
 pub mod token;
 pub mod trail;
 pub mod verified_cache;

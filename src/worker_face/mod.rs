@@ -14,11 +14,12 @@ mod webcrypto;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use worker::{event, Context, Date, Env, Request, Response, Result, Url};
+use worker::{event, Context, Date, Env, Request, Response, Result};
 
 use crate::config::Config;
 use crate::decision::{self, LogFields, Outcome, PendingBearer, Start, Verdict};
 use crate::error::AuthError;
+use crate::target::{self, Target};
 use crate::verified_cache::VerifiedCache;
 
 /// Milliseconds since the epoch. workerd advances the clock only across
@@ -27,20 +28,27 @@ fn now_ms() -> f64 {
     Date::now().as_millis() as f64
 }
 
+/// Whole milliseconds since `started`: the clock has no finer grain here,
+/// and whole numbers keep float formatting out of the worker.
+fn elapsed_ms(started: f64) -> u64 {
+    (now_ms() - started).max(0.0) as u64
+}
+
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let started = now_ms();
-    // Parsed once: the decision, the proxy and the log line all read it.
-    let url = req.url().ok();
-    let (fields, answer) = match &url {
+    // Split once: the decision, the proxy and the log line all read it.
+    let url = req.inner().url();
+    let target = target::split(&url);
+    let (fields, answer) = match &target {
         Some(url) => handle(&req, url, &env, started).await,
         None => {
             let err = AuthError::Internal;
             (denied(err.code()), Answered::Refused(None, err))
         }
     };
-    let dur = now_ms() - started;
-    log_line(&fields, &req, url.as_ref(), dur);
+    let dur = elapsed_ms(started);
+    log_line(&fields, &req, target.as_ref(), dur);
     match answer {
         Answered::Origin(resp) => Ok(resp),
         Answered::Refused(cfg, err) => respond::refusal(cfg.as_deref(), &err, dur),
@@ -55,7 +63,7 @@ enum Answered {
 /// The decision and, when allowed, the origin's answer. Every failure comes
 /// back as a refusal with a problem body: a runtime error never becomes a
 /// bare 500 without one, and never a forward.
-async fn handle(req: &Request, url: &Url, env: &Env, started: f64) -> (LogFields, Answered) {
+async fn handle(req: &Request, url: &Target<'_>, env: &Env, started: f64) -> (LogFields, Answered) {
     let cfg = match config_var::load(env) {
         Ok(cfg) => cfg,
         Err(err) => {
@@ -72,7 +80,7 @@ async fn handle(req: &Request, url: &Url, env: &Env, started: f64) -> (LogFields
     let method = req.inner().method();
     let core_req = decision::Request {
         method: &method,
-        path: url.path(),
+        path: url.path,
         headers: &headers,
     };
 
@@ -86,7 +94,7 @@ async fn handle(req: &Request, url: &Url, env: &Env, started: f64) -> (LogFields
         Verdict::Refuse(err) => (fields, Answered::Refused(Some(cfg), err)),
         Verdict::Forward(plan) => {
             // Server-Timing is the authorizer's own time, not the origin's.
-            let dur = now_ms() - started;
+            let dur = elapsed_ms(started);
             match proxy::forward(&cfg, req, url, &plan, dur).await {
                 Ok(resp) => (fields, Answered::Origin(resp)),
                 Err(err) => {
@@ -164,8 +172,8 @@ async fn verify(
 /// One JSON line per request. Only fields written by the core from
 /// verified claims and configuration, the method and the path (no query:
 /// tokens sometimes travel there): never a token or a secret.
-fn log_line(fields: &LogFields, req: &Request, url: Option<&Url>, dur_ms: f64) {
-    let path = url.map(Url::path).unwrap_or_default();
+fn log_line(fields: &LogFields, req: &Request, url: Option<&Target<'_>>, dur_ms: u64) {
+    let path = url.map(|u| u.path).unwrap_or_default();
     let line = serde_json::json!({
         "authz": fields,
         "method": req.inner().method(),

@@ -3,12 +3,13 @@
 //! headers stripped, the plan's headers set; redirects not followed; the
 //! answer streamed back as it is, with `Server-Timing` added.
 
-use worker::{Fetch, Headers, Request, Response, Url};
+use worker::{Fetch, Headers, Request, Response};
 
 use super::respond;
 use crate::config::Config;
 use crate::error::AuthError;
 use crate::forward::{ForwardPlan, HOP_BY_HOP};
+use crate::target::Target;
 
 /// Set by the runtime for the request to origin, whatever came in.
 const SET_BY_RUNTIME: [&str; 2] = ["host", "content-length"];
@@ -18,19 +19,15 @@ const SET_BY_RUNTIME: [&str; 2] = ["host", "content-length"];
 pub async fn forward(
     cfg: &Config,
     req: &Request,
-    url: &Url,
+    url: &Target<'_>,
     plan: &ForwardPlan,
-    dur_ms: f64,
+    dur_ms: u64,
 ) -> Result<Response, AuthError> {
     let internal = |e: &dyn std::fmt::Display| {
         log_event("proxy_failed", &e.to_string());
         AuthError::Internal
     };
-    let mut target = format!("{}{}", cfg.origin.trim_end_matches('/'), url.path());
-    if let Some(q) = url.query() {
-        target.push('?');
-        target.push_str(q);
-    }
+    let target = url.at(&cfg.origin);
 
     let headers = Headers::new();
     for (name, value) in req.headers().entries() {

@@ -6,13 +6,13 @@ use worker::{Headers, Response, Result};
 use crate::config::Config;
 use crate::error::AuthError;
 
-pub fn server_timing(dur_ms: f64) -> String {
-    format!("authz;dur={}", (dur_ms.max(0.0) * 1000.0).round() / 1000.0)
+pub fn server_timing(dur_ms: u64) -> String {
+    format!("authz;dur={dur_ms}")
 }
 
 /// `cfg` is `None` when the configuration itself is the problem; the
 /// default realm is used then.
-pub fn refusal(cfg: Option<&Config>, err: &AuthError, dur_ms: f64) -> Result<Response> {
+pub fn refusal(cfg: Option<&Config>, err: &AuthError, dur_ms: u64) -> Result<Response> {
     let realm = cfg.map_or("api", |c| c.realm.as_str());
     let exchange = cfg.is_some_and(|c| c.basic_exchange.is_some());
     let headers = Headers::new();

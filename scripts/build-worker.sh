@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The worker build that wrangler's [build] runs (and the benchmark): the
+# Rust worker for size (opt-level z, LTO, one codegen unit, panic=abort),
+# then npm binaryen's wasm-opt -Oz with the name section stripped. Output:
+# build/index.js + build/index_bg.wasm (build/worker/shim.mjs re-exports).
+#
+# wasm-opt takes ~20 s and wrangler builds at every start, so its output is
+# kept under target/worker-opt/ by the hash of its input: an unchanged
+# worker is optimised once.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+# worker-build would otherwise download wasm-bindgen, wasm-opt and esbuild
+# from GitHub.
+export WASM_BINDGEN_BIN="${WASM_BINDGEN_BIN:-wasm-bindgen}"
+export ESBUILD_BIN="${ESBUILD_BIN:-$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild}"
+WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
+# Only the worker is built for size: the native benchmarks and the tests
+# share [profile.release] and keep opt-level "s".
+export CARGO_PROFILE_RELEASE_OPT_LEVEL=z
+export CARGO_PROFILE_RELEASE_PANIC=abort
+
+worker-build --release --no-default-features --features worker-face
+
+wasm="build/index_bg.wasm"
+hash="$(sha256sum "$wasm" | cut -c1-16)"
+kept="target/worker-opt/$hash.wasm"
+if [ ! -f "$kept" ]; then
+  mkdir -p target/worker-opt
+  # --all-features: the module uses exception handling and reference types
+  # (wasm-bindgen's externref table); wasm-opt refuses them otherwise.
+  "$WASM_OPT" -Oz --all-features --strip-debug --strip-producers "$wasm" -o "$kept.tmp"
+  mv "$kept.tmp" "$kept"
+  # Old outputs are of no further use.
+  find target/worker-opt -name '*.wasm' ! -name "$hash.wasm" -mmin +60 -delete 2>/dev/null || true
+fi
+cp "$kept" "$wasm"
+echo "build-worker: $(stat -c %s "$wasm") bytes wasm, $(gzip -9c "$wasm" | wc -c) gzip; index.js $(gzip -9c build/index.js | wc -c) gzip"
