@@ -30,9 +30,10 @@ hash="$(sha256sum "$wasm" | cut -c1-16)"
 kept="target/worker-opt/$hash.wasm"
 if [ ! -f "$kept" ]; then
   mkdir -p target/worker-opt
-  # --all-features: the module uses exception handling and reference types
-  # (wasm-bindgen's externref table); wasm-opt refuses them otherwise.
-  "$WASM_OPT" -Oz --all-features --strip-debug --strip-producers "$wasm" -o "$kept.tmp"
+  # wasm-bindgen adds exception handling (try_table) that the module's
+  # target_features section does not list. Not --all-features: that lets
+  # wasm-opt use encodings workerd cannot load ("unknown import kind").
+  "$WASM_OPT" -Oz --enable-exception-handling --strip-debug --strip-producers "$wasm" -o "$kept.tmp"
   mv "$kept.tmp" "$kept"
   # Old outputs are of no further use.
   find target/worker-opt -name '*.wasm' ! -name "$hash.wasm" -mmin +60 -delete 2>/dev/null || true

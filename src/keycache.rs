@@ -176,6 +176,15 @@ pub fn max_age(cache_control: Option<&str>) -> u64 {
         .clamp(MIN_MAX_AGE, MAX_MAX_AGE)
 }
 
+/// How long a copy of a JWKS stored by another isolate (the Cache API)
+/// stays fresh here: what is left of its `max_age` at `now`. `None` once
+/// spent. A copy from the future (clocks of two machines) counts as new.
+pub fn remaining(stored_at: u64, max_age: u64, now: u64) -> Option<u64> {
+    let age = now.saturating_sub(stored_at);
+    let left = max_age.min(MAX_MAX_AGE).saturating_sub(age);
+    (left > 0).then_some(left)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +195,15 @@ mod tests {
         let mut c = KeyCache::new();
         c.store("iss", KeySet::default(), max_age, T0);
         c
+    }
+
+    #[test]
+    fn a_shared_copy_is_fresh_for_what_is_left_of_its_max_age() {
+        assert_eq!(remaining(T0, 600, T0), Some(600));
+        assert_eq!(remaining(T0, 600, T0 + 599), Some(1));
+        assert_eq!(remaining(T0, 600, T0 + 600), None);
+        assert_eq!(remaining(T0 + 5, 600, T0), Some(600));
+        assert_eq!(remaining(T0, u64::MAX, T0), Some(MAX_MAX_AGE));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::Duration;
 use worker::{Delay, Env};
 
 use super::discovery::{self, Endpoint};
-use super::{http, now_ms};
+use super::{http, now_ms, shared_cache};
 use crate::config::{Config, IssuerConfig};
 use crate::error::AuthError;
 use crate::jwks::{self, Jwk, KeySet};
@@ -46,14 +46,18 @@ pub async fn get(
                 if !CACHE.with(|c| c.borrow_mut().try_begin_refetch(&iss.issuer, now)) {
                     return Ok(set);
                 }
-                return fetch_and_store(iss, env, now).await.ok_or_else(unavailable);
+                return fetch_and_store(iss, env, now, Source::SharedFirst)
+                    .await
+                    .ok_or_else(unavailable);
             }
             Lookup::Missing => {
                 let cold =
                     CACHE.with(|c| c.borrow_mut().begin_cold_fetch(&iss.issuer, now, now_ms()));
                 match cold {
                     Cold::Lead => {
-                        return fetch_and_store(iss, env, now).await.ok_or_else(unavailable)
+                        return fetch_and_store(iss, env, now, Source::SharedFirst)
+                            .await
+                            .ok_or_else(unavailable)
                     }
                     // Another request of this isolate is fetching: its keys
                     // land in the cache (no promise is shared).
@@ -78,13 +82,29 @@ pub async fn refetch_for_unknown_kid(
     if !CACHE.with(|c| c.borrow_mut().try_begin_refetch(&iss.issuer, now)) {
         return None;
     }
-    fetch_and_store(iss, env, now).await
+    // The shared copy is as old as ours or older: it lacks the kid too.
+    fetch_and_store(iss, env, now, Source::Issuer).await
+}
+
+/// Where a JWKS may come from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The data centre's Cache API first (a cold isolate, or keys past
+    /// their max-age: another isolate may have fetched newer ones).
+    SharedFirst,
+    /// The issuer only.
+    Issuer,
 }
 
 /// The fetched keys, or after a failure whatever the cache still serves
 /// (stale-if-error).
-async fn fetch_and_store(iss: &IssuerConfig, env: &Env, now: u64) -> Option<Rc<KeySet>> {
-    match fetch(iss, env).await {
+async fn fetch_and_store(
+    iss: &IssuerConfig,
+    env: &Env,
+    now: u64,
+    source: Source,
+) -> Option<Rc<KeySet>> {
+    match fetch(iss, env, now, source).await {
         Ok((set, max_age)) => CACHE.with(|c| {
             let mut c = c.borrow_mut();
             c.store(&iss.issuer, set, max_age, now);
@@ -103,22 +123,33 @@ async fn fetch_and_store(iss: &IssuerConfig, env: &Env, now: u64) -> Option<Rc<K
     }
 }
 
-async fn fetch(iss: &IssuerConfig, env: &Env) -> Result<(KeySet, u64), String> {
+async fn fetch(
+    iss: &IssuerConfig,
+    env: &Env,
+    now: u64,
+    source: Source,
+) -> Result<(KeySet, u64), String> {
     let mut set = KeySet::default();
     let mut max_age = keycache::MAX_MAX_AGE;
     // An issuer limited to HS* has no JWKS to fetch.
     if iss.algorithms.iter().any(|a| !a.is_hmac()) {
         let uri = discovery::endpoint(iss, Endpoint::Jwks).await?;
-        let fetched = http::get_json(&uri).await?;
-        set = jwks::parse_jwks(&fetched.body).map_err(|e| format!("bad JWKS: {}", e.0))?;
-        if set.keys.is_empty() {
-            // Keep what we had (stale-if-error) rather than lose every key.
-            return Err(format!(
-                "JWKS has no usable key ({} skipped)",
-                set.skipped.len()
-            ));
-        }
-        max_age = keycache::max_age(fetched.cache_control.as_deref());
+        let shared = match source {
+            Source::SharedFirst => shared_cache::get(&uri, now)
+                .await
+                .and_then(|(body, left)| Some((usable(&body).ok()?, left))),
+            Source::Issuer => None,
+        };
+        (set, max_age) = match shared {
+            Some(found) => found,
+            None => {
+                let fetched = http::get_json(&uri).await?;
+                let set = usable(&fetched.body)?;
+                let max_age = keycache::max_age(fetched.cache_control.as_deref());
+                shared_cache::put(&uri, &fetched.body, max_age, now).await;
+                (set, max_age)
+            }
+        };
     }
     if let Some(var) = &iss.hs_secret_var {
         let secret = env
@@ -129,4 +160,17 @@ async fn fetch(iss: &IssuerConfig, env: &Env) -> Result<(KeySet, u64), String> {
         set.keys.push(std::sync::Arc::new(key));
     }
     Ok((set, max_age))
+}
+
+/// A JWKS with at least one key we can use. An empty or unusable one is
+/// an error, so the keys we had are kept (stale-if-error) rather than lost.
+fn usable(body: &[u8]) -> Result<KeySet, String> {
+    let set = jwks::parse_jwks(body).map_err(|e| format!("bad JWKS: {}", e.0))?;
+    if set.keys.is_empty() {
+        return Err(format!(
+            "JWKS has no usable key ({} skipped)",
+            set.skipped.len()
+        ));
+    }
+    Ok(set)
 }

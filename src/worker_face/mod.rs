@@ -9,6 +9,7 @@ mod http;
 mod keys;
 mod proxy;
 mod respond;
+mod shared_cache;
 mod webcrypto;
 
 use std::cell::RefCell;
@@ -95,7 +96,7 @@ async fn handle(req: &Request, url: &Target<'_>, env: &Env, started: f64) -> (Lo
         Verdict::Forward(plan) => {
             // Server-Timing is the authorizer's own time, not the origin's.
             let dur = elapsed_ms(started);
-            match proxy::forward(&cfg, req, url, &plan, dur).await {
+            match proxy::forward(&cfg, req, &headers, url, &plan, dur).await {
                 Ok(resp) => (fields, Answered::Origin(resp)),
                 Err(err) => {
                     fields.code = Some(err.code());

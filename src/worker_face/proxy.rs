@@ -3,7 +3,8 @@
 //! headers stripped, the plan's headers set; redirects not followed; the
 //! answer streamed back as it is, with `Server-Timing` added.
 
-use worker::{Fetch, Headers, Request, Response};
+use wasm_bindgen::JsValue;
+use worker::{Fetch, Request, Response};
 
 use super::respond;
 use crate::config::Config;
@@ -19,6 +20,7 @@ const SET_BY_RUNTIME: [&str; 2] = ["host", "content-length"];
 pub async fn forward(
     cfg: &Config,
     req: &Request,
+    inbound: &[(String, String)],
     url: &Target<'_>,
     plan: &ForwardPlan,
     dur_ms: u64,
@@ -27,20 +29,26 @@ pub async fn forward(
         log_event("proxy_failed", &e.to_string());
         AuthError::Internal
     };
+    let js = |e: JsValue| {
+        e.as_string()
+            .unwrap_or_else(|| "the runtime refused".into())
+    };
     let target = url.at(&cfg.origin);
 
-    let headers = Headers::new();
-    for (name, value) in req.headers().entries() {
-        if plan.drops(&name)
+    // Copied inside the runtime in one call; only the names the plan or
+    // the hop rules drop cross back to be deleted (a few, not every header).
+    let headers =
+        web_sys::Headers::new_with_headers(&req.inner().headers()).map_err(|e| internal(&js(e)))?;
+    for (name, _) in inbound {
+        if plan.drops(name)
             || HOP_BY_HOP.contains(&name.as_str())
             || SET_BY_RUNTIME.contains(&name.as_str())
         {
-            continue;
+            headers.delete(name).map_err(|e| internal(&js(e)))?;
         }
-        headers.append(&name, &value).map_err(|e| internal(&e))?;
     }
     for (name, value) in &plan.set {
-        headers.set(name, value).map_err(|e| internal(&e))?;
+        headers.set(name, value).map_err(|e| internal(&js(e)))?;
     }
 
     let method = req.inner().method();
@@ -53,20 +61,18 @@ pub async fn forward(
             init.set_body(&body);
         }
     }
-    let upstream = web_sys::Request::new_with_str_and_init(&target, &init)
-        .map_err(|e| internal(&e.as_string().unwrap_or_else(|| "bad request".into())))?;
+    let upstream =
+        web_sys::Request::new_with_str_and_init(&target, &init).map_err(|e| internal(&js(e)))?;
 
     let resp = Fetch::Request(upstream.into()).send().await.map_err(|e| {
         log_event("origin_unreachable", &e.to_string());
         AuthError::OriginUnreachable
     })?;
-    let out = Headers::new();
-    for (name, value) in resp.headers().entries() {
-        out.append(&name, &value).map_err(|e| internal(&e))?;
-    }
+    let out =
+        web_sys::Headers::new_with_headers(&resp.headers().0).map_err(|e| internal(&js(e)))?;
     out.append("server-timing", &respond::server_timing(dur_ms))
-        .map_err(|e| internal(&e))?;
-    Ok(resp.with_headers(out))
+        .map_err(|e| internal(&js(e)))?;
+    Ok(resp.with_headers(worker::Headers(out)))
 }
 
 fn log_event(event: &str, reason: &str) {

@@ -11,6 +11,9 @@
 //     config     a wrangler config file, passed as --config (default: none)
 //     timeoutMs  startup limit (default 120000: the [build] command compiles Rust)
 //     env        extra environment variables for wrangler
+//     persistTo  a folder for workerd's local state (the Cache API among it),
+//                to share it between starts; default: a new empty folder per
+//                start, removed by stop()
 //   Worker object:
 //     url        'http://127.0.0.1:<port>'
 //     port
@@ -148,15 +151,18 @@ export async function startWorker({
   config,
   timeoutMs = 120000,
   env = {},
+  persistTo,
 } = {}) {
   const started = Date.now();
   const release = await acquireStartLock(timeoutMs * 3);
   let child;
+  let persistDir;
   let output = '';
   let exited = null;
   try {
     const listenPort = port || (await freePort());
     const inspectorPort = await freePort();
+    persistDir = persistTo || fs.mkdtempSync(path.join(os.tmpdir(), 'edge-authz-state-'));
     const vars = { ...extraVars };
     if (authz !== undefined) vars.AUTHZ = typeof authz === 'string' ? authz : JSON.stringify(authz);
 
@@ -171,6 +177,10 @@ export async function startWorker({
       '--inspector-port',
       String(inspectorPort),
       '--show-interactive-dev-session=false',
+      // Each start is a new data centre: an empty Cache API (where the
+      // worker keeps JWKS for cold isolates), not what earlier tests stored.
+      '--persist-to',
+      persistDir,
     ];
     if (config) args.push('--config', config);
     for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`);
@@ -254,6 +264,7 @@ export async function startWorker({
         await Promise.race([exitPromise, sleep(2000)]);
         // workerd may outlive wrangler by a moment; make sure the group is gone.
         killGroup('SIGKILL');
+        if (!persistTo) fs.rmSync(persistDir, { recursive: true, force: true });
       },
     };
     return worker;
