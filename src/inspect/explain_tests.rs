@@ -261,6 +261,7 @@ fn requests_as_pasted() {
     )
     .unwrap();
     assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/orgs/a/x"));
+    assert_eq!(r.query, "token=1");
     assert_eq!(
         r.headers,
         [

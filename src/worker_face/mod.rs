@@ -71,6 +71,7 @@ async fn handle(req: &Request, url: &Url, env: &Env, started: f64) -> (LogFields
     let core_req = decision::Request {
         method: &method,
         path: url.path(),
+        query: url.query().unwrap_or(""),
         headers: &headers,
     };
 
