@@ -24,13 +24,18 @@ const P256_ORDER = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84
 /** The token with its signature part replaced. */
 const withSignature = (token, sig) => `${token.slice(0, token.lastIndexOf('.'))}.${b64url(sig)}`;
 
-/** A self-signed X.509 certificate of `key` (DER), made by the openssl CLI. */
-function selfSignedDer(key) {
+/**
+ * A self-signed X.509 certificate of `key` (DER), made by the openssl CLI,
+ * whose Authority Information Access points at `caUrl`: a verifier that
+ * builds chains would fetch it.
+ */
+function selfSignedDer(key, caUrl) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'attack-x5c-'));
   try {
     const keyFile = path.join(dir, 'key.pem');
     fs.writeFileSync(keyFile, key.privateKey.export({ type: 'pkcs8', format: 'pem' }));
     execFileSync('openssl', ['req', '-x509', '-new', '-key', keyFile, '-subj', '/CN=attacker', '-days', '1',
+      '-addext', `authorityInfoAccess=caIssuers;URI:${caUrl}`,
       '-outform', 'DER', '-out', path.join(dir, 'cert.der')], { stdio: 'ignore' });
     return fs.readFileSync(path.join(dir, 'cert.der'));
   } finally {
@@ -187,7 +192,7 @@ describe('attack corpus: algorithms, signatures, keys', () => {
   });
 
   it('x5c with the attacker\'s self-signed certificate', async () => {
-    const x5c = [selfSignedDer(rogue).toString('base64')];
+    const x5c = [selfSignedDer(rogue, `${rig.trap.url}/ca.der`).toString('base64')];
     await refused(byRogue({ x5c }), 'unknown_key');
     await refused(byRogue({ x5c, kid: undefined }), 'bad_signature');
     assert.equal(rig.trap.requests.length, 0, 'the worker contacted the attacker');
