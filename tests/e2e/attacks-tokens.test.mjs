@@ -66,7 +66,8 @@ describe('attack corpus: token form, claims, transport', () => {
 
   it('five-part JWE', async () => {
     const h = b64url(JSON.stringify({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: a.kid, typ: 'JWT' }));
-    const jwe = `${h}.${b64url(Buffer.alloc(256, 1))}.${b64url(Buffer.alloc(12, 2))}.${b64url('{"iss":"x"}')}.${b64url(Buffer.alloc(16, 3))}`;
+    const [key, iv, tag] = [256, 12, 16].map((n, i) => b64url(Buffer.alloc(n, i + 1)));
+    const jwe = `${h}.${key}.${iv}.${b64url('{"iss":"x"}')}.${tag}`;
     await badToken(jwe);
   });
 
@@ -89,7 +90,8 @@ describe('attack corpus: token form, claims, transport', () => {
   });
 
   it('exp as 1e309', async () => {
-    const raw = JSON.stringify({ iss: a.issuer, sub: 's', aud: 'api', iat: now(), typ: 'Bearer' }).replace(/}$/, ',"exp":1e309}');
+    const claims = { iss: a.issuer, sub: 's', aud: 'api', iat: now(), typ: 'Bearer' };
+    const raw = JSON.stringify(claims).replace(/}$/, ',"exp":1e309}');
     await badToken(rig.forge(a, {}, { rawPayload: raw }));
   });
 
@@ -184,7 +186,8 @@ describe('attack corpus: token form, claims, transport', () => {
 
   it('base64 with whitespace inside the token', async () => {
     const [h, p, s] = rig.forge(a).split('.');
-    for (const authorization of [`Bearer ${h}.${p} .${s}`, `Bearer ${h}. ${p}.${s}`, `Bearer ${h}.${p}.${s.slice(0, 10)}\t${s.slice(10)}`]) {
+    const spaced = [`Bearer ${h}.${p} .${s}`, `Bearer ${h}. ${p}.${s}`, `Bearer ${h}.${p}.${s.slice(0, 10)}\t${s.slice(10)}`];
+    for (const authorization of spaced) {
       await refused({ authorization }, 'invalid_request', { status: 400, secret: `${h}.${p}.${s}` });
     }
   });
