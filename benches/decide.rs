@@ -53,6 +53,7 @@ fn decide_once(case: &Case) {
     let req = Request {
         method: "GET",
         path: &format!("/orgs/{ORG}/things"),
+        query: "",
         headers: &case.headers,
     };
     let out = decide(&case.cfg, &req, |_| Some(&case.keys), &RustCrypto, NOW);

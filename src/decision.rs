@@ -35,6 +35,8 @@ pub use pending_exchange::PendingExchange;
 pub struct Request<'a> {
     pub method: &'a str,
     pub path: &'a str,
+    /// The query string without its `?` ("" when there is none).
+    pub query: &'a str,
     pub headers: &'a [(String, String)],
 }
 
@@ -185,6 +187,16 @@ pub fn begin(cfg: &Config, req: &Request<'_>) -> Start {
         cfg.max_token_bytes,
         cfg.basic_exchange.is_some(),
     );
+    // RFC 6750 2: one way of sending a token per request. A token in the
+    // query beside the header would reach the origin unverified, and an
+    // origin reading the query first would act on it.
+    let creds = creds.and_then(|c| match c {
+        Credentials::None => Ok(c),
+        _ if extract::query_has_access_token(req.query) => Err(AuthError::InvalidRequest(
+            crate::error::InvalidRequest::TokenInQuery,
+        )),
+        _ => Ok(c),
+    });
     match creds {
         Err(e) => {
             ctx.trail.fail(Stage::Credentials, e.detail());

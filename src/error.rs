@@ -71,6 +71,8 @@ pub enum InvalidRequest {
     UnsupportedScheme,
     /// More than one credential after the scheme (`Bearer a b`).
     MalformedCredentials,
+    /// An `access_token` query parameter beside the `Authorization` header.
+    TokenInQuery,
     EmptyCredentials,
     BadBase64,
     BasicTooLong,
@@ -268,6 +270,9 @@ impl InvalidRequest {
                 "the Authorization value is not one scheme and one credential"
             }
             InvalidRequest::EmptyCredentials => "empty credentials after the scheme",
+            InvalidRequest::TokenInQuery => {
+                "an access_token in the query as well as the Authorization header"
+            }
             InvalidRequest::BadBase64 => "the Basic credentials are not valid base64",
             InvalidRequest::BasicTooLong => "the Basic credentials are longer than max_token_bytes",
             InvalidRequest::BasicNotEnabled => "Basic credentials are not accepted here",

@@ -86,6 +86,16 @@ pub fn extract(
     }
 }
 
+/// Whether a query string names an `access_token` parameter (RFC 6750
+/// 2.3), the name read as a form decoder reads it (`access%5Ftoken` too).
+/// Its value does not matter: any is a second way of sending a token.
+pub fn query_has_access_token(query: &str) -> bool {
+    query.split('&').any(|pair| {
+        let name = pair.split_once('=').map_or(pair, |(n, _)| n);
+        percent::decode(name, true).is_some_and(|n| n == b"access_token")
+    })
+}
+
 fn bad(why: InvalidRequest) -> AuthError {
     AuthError::InvalidRequest(why)
 }
@@ -329,6 +339,28 @@ mod tests {
             invalid(&format!("Basic {long}")),
             Some(InvalidRequest::BasicTooLong)
         );
+    }
+
+    #[test]
+    fn access_token_in_the_query() {
+        for q in [
+            "access_token=x",
+            "a=1&access_token=",
+            "access_token",
+            "access%5Ftoken=x",
+            "x=1&access_token=a&access_token=b",
+        ] {
+            assert!(query_has_access_token(q), "{q:?}");
+        }
+        for q in [
+            "",
+            "access_token_x=1",
+            "x=access_token",
+            "Access_Token=1",
+            "access%5token=1",
+        ] {
+            assert!(!query_has_access_token(q), "{q:?}");
+        }
     }
 
     #[test]

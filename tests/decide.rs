@@ -49,6 +49,7 @@ fn run(cfg: &Config, method: &str, path: &str, h: &[(&str, &str)]) -> Outcome {
     let req = Request {
         method,
         path,
+        query: "",
         headers: &headers,
     };
     decide(cfg, &req, |_| None::<&KeySet>, &RustCrypto, NOW)
@@ -407,6 +408,7 @@ fn run_keys(cfg: &Config, keys: &KeySet, method: &str, path: &str, h: &[(&str, &
     let req = Request {
         method,
         path,
+        query: "",
         headers: &headers,
     };
     decide(cfg, &req, |_| Some(keys), &RustCrypto, NOW)
@@ -470,6 +472,47 @@ fn a_valid_token_of_each_key_type_is_forwarded_with_its_claims() {
         let logged = format!("{:?} {:?}", o.log, o.trail);
         assert!(!logged.contains(&token));
     }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_token_in_the_query_beside_the_header_is_400() {
+    // RFC 6750 2 and 3.1: one method per request, more is invalid_request.
+    // Otherwise the query's token reaches the origin unverified.
+    let cfg = bearer_config();
+    let keys = keyset(&[rsa_a(), ec(), ed()]);
+    let token = fixtures::valid_rs256();
+    let auth = format!("Bearer {token}");
+    let headers = headers(&[("authorization", &auth)]);
+    let with_query = |query: &str| {
+        let req = Request {
+            method: "GET",
+            path: "/things",
+            query,
+            headers: &headers,
+        };
+        decide(&cfg, &req, |_| Some(&keys), &RustCrypto, NOW)
+    };
+    for query in [
+        "access_token=other",
+        "x=1&access_token=",
+        "access%5Ftoken=a",
+    ] {
+        let o = with_query(query);
+        let e = refused(&o);
+        assert_eq!((e.status(), e.code()), (400, "invalid_request"), "{query}");
+        assert_no_echo(&o, &token);
+    }
+    forwarded(&with_query("x=1&access_token_hint=a"));
+    // A query token alone is not read: no credentials.
+    let req = Request {
+        method: "GET",
+        path: "/things",
+        query: &format!("access_token={token}"),
+        headers: &[],
+    };
+    let o = decide(&cfg, &req, |_| Some(&keys), &RustCrypto, NOW);
+    assert_eq!(refused(&o), &AuthError::MissingCredentials);
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
@@ -678,6 +721,7 @@ fn a_request_matching_no_route_takes_any_configured_issuer() {
     let req = Request {
         method: "GET",
         path: "/anything",
+        query: "",
         headers: &headers,
     };
     let keys = |i: usize| match i {
@@ -695,6 +739,7 @@ fn a_request_matching_no_route_takes_any_configured_issuer() {
     let req = Request {
         method: "GET",
         path: "/anything",
+        query: "",
         headers: &headers,
     };
     let o = decide(&cfg, &req, keys, &RustCrypto, NOW);
@@ -714,6 +759,7 @@ fn start_exchange(cfg: &Config, path: &str, value: &str) -> PendingExchange {
     let req = Request {
         method: "GET",
         path,
+        query: "",
         headers: &headers,
     };
     match begin(cfg, &req) {
@@ -738,6 +784,7 @@ fn basic_exchange_continues_as_a_bearer_of_the_exchange_issuer() {
     let req = Request {
         method: "GET",
         path: "/things",
+        query: "",
         headers: &headers,
     };
     let exchange = |cfg: &Config| start_exchange(cfg, "/things", basic);
@@ -825,6 +872,7 @@ fn an_exchanged_token_that_fails_verification_is_the_endpoints_fault() {
     let req = Request {
         method: "GET",
         path: "/things",
+        query: "",
         headers: &headers,
     };
     let run = |token: String| {

@@ -185,6 +185,7 @@ fn run(cfg: &Config, path: &str, token: &str, extra: &[(&str, &str)]) -> Outcome
     let req = Request {
         method: "GET",
         path,
+        query: "",
         headers: &headers,
     };
     let ours: KeySet = keyset(&[rsa_a()]);

@@ -74,6 +74,7 @@ fn a_forward_plan_hides_the_authorization_it_sets() {
     let req = Request {
         method: "GET",
         path: "/things",
+        query: "",
         headers: &headers,
     };
     let keys = keyset(&[rsa_a()]);

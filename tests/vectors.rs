@@ -103,6 +103,7 @@ fn the_pure_rust_engine_agrees_with_the_vectors() {
         let req = Request {
             method: "GET",
             path: "/v",
+            query: "",
             headers: &headers,
         };
         let out = decide(&cfg, &req, |_| Some(&keys), &RustCrypto, NOW);

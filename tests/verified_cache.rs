@@ -49,6 +49,7 @@ fn verify_and_remember(
     let req = Request {
         method: "GET",
         path,
+        query: "",
         headers: &h,
     };
     let keys = keyset(&[rsa_a(), ed()]);
@@ -76,6 +77,7 @@ fn from_cache(
     let req = Request {
         method: "GET",
         path,
+        query: "",
         headers: &h,
     };
     pending(cfg, &req).try_cached(cfg, &req, cache, now).ok()

@@ -562,6 +562,7 @@ fn the_named_fixtures_through_the_decision() {
         let req = Request {
             method: "GET",
             path: "/things",
+            query: "",
             headers: &headers,
         };
         decide(&cfg, &req, |_| Some(&keys), &RustCrypto, NOW).verdict

@@ -86,6 +86,7 @@ pub fn explain(config_text: &str, request_json: &str, keys_json: &str, now: u64)
     let request = Request {
         method: &req.method,
         path: &req.path,
+        query: &req.query,
         headers: &req.headers,
     };
     let outcome = decision::decide(&cfg, &request, |i| sets[i].as_ref(), &RustCrypto, now);

@@ -147,6 +147,13 @@ fn refusals_carry_the_workers_challenge_and_body() {
         json!({"authorization": "Basic Zm9vOmJhcg=="}),
     );
     assert_eq!((e.status, e.code), (Some(400), Some("invalid_request")));
+
+    // A pasted URL's query counts, as at the edge: a second token is 400.
+    let e = run(
+        "https://api.example/orgs/org-a/x?access_token=t#f",
+        bearer(&token(json!({}))),
+    );
+    assert_eq!((e.status, e.code), (Some(400), Some("invalid_request")));
 }
 
 #[cfg(feature = "browser")]
@@ -261,6 +268,7 @@ fn requests_as_pasted() {
     )
     .unwrap();
     assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/orgs/a/x"));
+    assert_eq!(r.query, "token=1");
     assert_eq!(
         r.headers,
         [

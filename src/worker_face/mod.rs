@@ -82,6 +82,7 @@ async fn handle(req: &Request, url: &Target<'_>, env: &Env, started: f64) -> (Lo
     let core_req = decision::Request {
         method: &method,
         path: url.path,
+        query: url.query.unwrap_or(""),
         headers: &headers,
     };
 

@@ -17,20 +17,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import {
+  assertForwarded,
+  assertProblem,
+  badRequest,
+  call,
+  challenges,
+  describeRes,
+  forbidden,
+  invalidToken,
+  sentSecrets,
+} from '../support/expect.mjs';
 import { ADMIN_ROLE, decodeJwt, getToken, startIssuer } from '../support/issuer.mjs';
 import { b64url, flipSignatureByte, now, signJws, startMinter } from '../support/minter.mjs';
 import { startOrigin } from '../support/origin.mjs';
-import { httpRequest, startWorker } from '../support/worker.mjs';
+import { startWorker } from '../support/worker.mjs';
 
 const REALM = 'api';
 const STARTUP_MS = 240_000;
-const ASK = `Bearer realm="${REALM}"`;
-const INVALID_TOKEN = new RegExp(`^Bearer realm="${REALM}", error="invalid_token", error_description="[^"]+"$`);
-const INSUFFICIENT = new RegExp(
-  `^Bearer realm="${REALM}", error="insufficient_scope", error_description="[^"]+"(, scope="[^"]*")?$`,
-);
-const INVALID_REQUEST = new RegExp(`^Bearer realm="${REALM}", error="invalid_request"(, error_description="[^"]*")?$`);
-const SERVER_TIMING = /(^|,\s*)authz;dur=\d+(\.\d+)?(\s*(,|$))/;
+const { ASK } = challenges(REALM);
 
 const SPOOFED = {
   'x-auth-subject': 'spoofed-subject',
@@ -49,46 +54,6 @@ const FORWARD = {
   'x-auth-roles': 'realm_access.roles',
 };
 
-// Every credential sent to a worker, to check that none shows in its logs.
-const sentSecrets = new Set();
-
-async function call(worker, path, { method = 'GET', token, authorization, headers = {}, body } = {}) {
-  if (!worker) throw new Error('no worker: it did not start (see the "the worker starts" test for its output)');
-  const h = { ...headers };
-  if (token !== undefined) {
-    h.authorization = `Bearer ${token}`;
-    sentSecrets.add(token);
-  }
-  if (authorization !== undefined) h.authorization = authorization;
-  const res = await httpRequest(`${worker.url}${path}`, { method, headers: h, body });
-  if (res.status >= 500 && !/problem\+json/.test(res.headers['content-type'] || '')) {
-    // Not an answer of the worker's own (a crash, a hang): keep the end of
-    // its log for the failure message. Tokens are cut out.
-    let tail = worker.logs().slice(-4000);
-    for (const t of sentSecrets) tail = tail.split(t).join('<token>');
-    res.workerLogTail = tail;
-  }
-  return res;
-}
-
-function describeRes(res) {
-  const head = `HTTP ${res.status} www-authenticate=${JSON.stringify(res.headers['www-authenticate'])} body=${res.body.slice(0, 400)}`;
-  return res.workerLogTail ? `${head}\n--- end of the worker log ---\n${res.workerLogTail}` : head;
-}
-
-function assertTiming(res) {
-  const st = res.headers['server-timing'];
-  assert.ok(st && SERVER_TIMING.test(st), `Server-Timing authz;dur=<ms> missing: ${JSON.stringify(st)}`);
-}
-
-/** The request reached the echo origin; returns what the origin saw. */
-function assertForwarded(res) {
-  assert.equal(res.status, 200, describeRes(res));
-  assert.equal(res.headers['x-origin'], 'echo', 'answer comes from the origin');
-  assertTiming(res);
-  return res.json;
-}
-
 function assertNoSpoofing(echo) {
   for (const [name, value] of Object.entries(echo.headers)) {
     const values = Array.isArray(value) ? value : [value];
@@ -96,48 +61,6 @@ function assertNoSpoofing(echo) {
   }
   assert.equal(echo.headers['x-auth-extra'], undefined, 'x-auth-extra was not stripped');
 }
-
-/**
- * A refusal made by the worker: status, problem body, challenge, timing, and
- * nothing of the credential echoed.
- */
-function assertProblem(res, { status, codes, challenge, secret }) {
-  const ctx = describeRes(res);
-  assert.equal(res.status, status, ctx);
-  assert.notEqual(res.headers['x-origin'], 'echo', `the origin answered: ${ctx}`);
-  assert.match(res.headers['content-type'] || '', /^application\/problem\+json\b/, ctx);
-  const body = res.json;
-  assert.ok(body && typeof body === 'object', `problem body is JSON: ${ctx}`);
-  for (const f of ['type', 'title', 'detail', 'code']) {
-    assert.equal(typeof body[f], 'string', `problem field ${f}: ${ctx}`);
-    assert.ok(body[f].length > 0, `problem field ${f} empty: ${ctx}`);
-  }
-  assert.equal(body.status, status, ctx);
-  const allowed = Array.isArray(codes) ? codes : [codes];
-  assert.ok(allowed.includes(body.code), `code ${body.code} not in ${allowed.join('|')}: ${ctx}`);
-  const www = res.headers['www-authenticate'];
-  if (challenge === null) {
-    assert.equal(www, undefined, `no WWW-Authenticate expected: ${ctx}`);
-  } else if (challenge instanceof RegExp) {
-    assert.match(www || '', challenge, ctx);
-  } else if (challenge !== undefined) {
-    assert.equal(www, challenge, ctx);
-  }
-  assertTiming(res);
-  if (secret) {
-    const parts = [secret, ...secret.split('.').filter((p) => p.length > 16)];
-    for (const p of parts) {
-      assert.ok(!res.body.includes(p), 'problem body echoes the credential');
-      assert.ok(!JSON.stringify(res.headers).includes(p), 'response headers echo the credential');
-    }
-  }
-  return body;
-}
-
-const invalidToken = (res, codes, secret) => assertProblem(res, { status: 401, codes, challenge: INVALID_TOKEN, secret });
-const forbidden = (res, codes, secret) => assertProblem(res, { status: 403, codes, challenge: INSUFFICIENT, secret });
-const badRequest = (res, secret) =>
-  assertProblem(res, { status: 400, codes: 'invalid_request', challenge: INVALID_REQUEST, secret });
 
 describe('bearer tokens against one worker (contract 2, 3, 5)', () => {
   let origin;

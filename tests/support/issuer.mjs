@@ -23,6 +23,10 @@
 //     accessTokenTtl  seconds (default 300)
 //     scopes          scopes the resource server knows (default 'api:read api:write')
 //     alg             signing algorithm: RS256 (default), PS256, ES256 or EdDSA
+//     signingKeys     private JWKs to sign with and publish (the first signs),
+//                     e.g. from generateSigningJwk(alg): lets a test forge
+//                     tokens the issuer's JWKS vouches for (default: one fresh
+//                     key of `alg`)
 //     headerTyp       JWT header `typ`: 'at+jwt' (oidc-provider's, default) or
 //                     'JWT' (what Keycloak sends)
 //     jwksCacheControl  Cache-Control value for the JWKS response (default: none
@@ -252,6 +256,7 @@ export async function startIssuer({
   accessTokenTtl = 300,
   scopes = 'api:read api:write',
   alg = 'RS256',
+  signingKeys,
   headerTyp = 'at+jwt',
   jwksCacheControl,
   quiet = true,
@@ -405,7 +410,7 @@ export async function startIssuer({
     jwks = keys;
   }
 
-  await install([await generateSigningJwk(alg)]);
+  await install(signingKeys ? [...signingKeys] : [await generateSigningJwk(alg)]);
 
   return {
     issuer,

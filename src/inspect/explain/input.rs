@@ -11,6 +11,8 @@ use crate::config::{Config, ConfigError};
 pub struct RequestIn {
     pub method: String,
     pub path: String,
+    /// Without `?` or fragment; "" when there is none.
+    pub query: String,
     /// Lowercased names, one entry per name.
     pub headers: Vec<(String, String)>,
 }
@@ -77,8 +79,8 @@ pub fn request_from_json(text: &str) -> Result<RequestIn, String> {
         Some(Value::String(m)) if is_token(m.trim()) => m.trim().to_ascii_uppercase(),
         Some(_) => return Err("method is not an HTTP method".into()),
     };
-    let path = match obj.get("path").or_else(|| obj.get("url")) {
-        None | Some(Value::Null) => "/".to_string(),
+    let (path, query) = match obj.get("path").or_else(|| obj.get("url")) {
+        None | Some(Value::Null) => ("/".to_string(), String::new()),
         Some(Value::String(p)) => path_of(p.trim()),
         Some(_) => return Err("path is not a string".into()),
     };
@@ -127,6 +129,7 @@ pub fn request_from_json(text: &str) -> Result<RequestIn, String> {
     Ok(RequestIn {
         method,
         path,
+        query,
         headers,
     })
 }
@@ -150,7 +153,8 @@ fn object_pairs(map: &Map<String, Value>, pairs: &mut Vec<(String, String)>) -> 
 }
 
 /// The path of a URL or of a path with a query, as `URL.pathname` gives it.
-fn path_of(p: &str) -> String {
+/// The path and the query of a pasted path or URL.
+fn path_of(p: &str) -> (String, String) {
     let after_host = match p.find("://") {
         Some(i) => {
             let rest = &p[i + 3..];
@@ -158,12 +162,16 @@ fn path_of(p: &str) -> String {
         }
         None => p,
     };
-    let path = after_host.split(['?', '#']).next().unwrap_or_default();
-    match path {
+    let before_fragment = after_host.split('#').next().unwrap_or_default();
+    let (path, query) = before_fragment
+        .split_once('?')
+        .unwrap_or((before_fragment, ""));
+    let path = match path {
         "" => "/".into(),
         p if p.starts_with('/') => p.into(),
         p => format!("/{p}"),
-    }
+    };
+    (path, query.into())
 }
 
 /// An RFC 9110 token (method and header-name syntax).
