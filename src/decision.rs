@@ -123,6 +123,17 @@ struct Ctx {
 }
 
 pub fn begin(cfg: &Config, req: &Request<'_>) -> Start {
+    begin_with(cfg, req, None)
+}
+
+/// As [`begin`]; a bearer token found in `remembered` (it verified before
+/// and `now` is before its `exp`) is decided at once: no decoding, no key,
+/// no signature check. The scope checks run as for any token.
+pub fn begin_with(
+    cfg: &Config,
+    req: &Request<'_>,
+    remembered: Option<(&VerifiedCache, u64)>,
+) -> Start {
     let mut trail = Trail::new();
     let found = match routes::find(&cfg.routes, req.method, req.path) {
         Ok(found) => found,
@@ -220,6 +231,12 @@ pub fn begin(cfg: &Config, req: &Request<'_>) -> Start {
         }
         Ok(Credentials::Bearer(raw)) => {
             ctx.trail.pass(Stage::Credentials, "Bearer token");
+            let hit = remembered
+                .and_then(|(cache, now)| cache.get(&raw, now))
+                .filter(|v| v.token().issuer_index() < cfg.issuers.len());
+            if let Some(hit) = hit {
+                return Start::Done(pending_bearer::remembered(cfg, req, &raw, hit, ctx));
+            }
             match bearer(cfg, raw, ctx) {
                 Ok(p) => Start::NeedKeys(p),
                 Err(failed) => {

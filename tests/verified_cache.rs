@@ -6,7 +6,7 @@ mod common;
 
 use common::{claims, ed, fixtures, keyset, mint, rsa_a, with, AUDIENCE, NOW, ORG};
 use edge_authz::config::Config;
-use edge_authz::decision::{begin, Outcome, PendingBearer, Request, Start, Verdict};
+use edge_authz::decision::{begin, begin_with, Outcome, PendingBearer, Request, Start, Verdict};
 use edge_authz::error::AuthError;
 use edge_authz::signature::{RustCrypto, SignatureEngine};
 use edge_authz::verified_cache::VerifiedCache;
@@ -80,7 +80,11 @@ fn from_cache(
         query: "",
         headers: &h,
     };
-    pending(cfg, &req).try_cached(cfg, &req, cache, now).ok()
+    match begin_with(cfg, &req, Some((cache, now))) {
+        Start::Done(out) => Some(out),
+        Start::NeedKeys(_) => None,
+        Start::NeedExchange(_) => panic!("a bearer token is not exchanged"),
+    }
 }
 
 fn org_path() -> String {
@@ -184,5 +188,64 @@ fn the_cache_stays_bounded_and_evicts_the_soonest_to_expire() {
     );
     for t in &tokens[1..] {
         assert!(from_cache(&cfg, &cache, t, &org_path(), NOW).is_some());
+    }
+}
+
+/// A Basic request to a worker whose exchange issuer is `exchange_iss`.
+fn exchange_config(exchange_iss: &str) -> Config {
+    let v = json!({
+        "origin": "https://api.internal.example",
+        "issuers": [
+            {"issuer": common::ISSUER, "jwks_uri": "https://sso.example.com/certs", "audiences": [AUDIENCE]},
+            {"issuer": "https://other.example/realms/x", "jwks_uri": "https://other.example/certs"},
+        ],
+        "basic_exchange": {"issuer": exchange_iss},
+        "routes": [{"path": "/orgs/{org}/*"}],
+    });
+    Config::from_value(v).unwrap_or_else(|e| panic!("test config refused: {e:?}"))
+}
+
+fn exchanged_with_cache(cfg: &Config, cache: &VerifiedCache, access_token: String) -> Start {
+    let h = vec![(
+        "authorization".to_string(),
+        "Basic c3ZjLWE6c3ZjLWEtc2VjcmV0".to_string(),
+    )];
+    let path = org_path();
+    let req = Request {
+        method: "GET",
+        path: &path,
+        query: "",
+        headers: &h,
+    };
+    match begin(cfg, &req) {
+        Start::NeedExchange(p) => p.into_bearer_with(cfg, &req, access_token, Some((cache, NOW))),
+        _ => panic!("expected an exchange"),
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn an_exchanged_token_is_remembered_only_for_the_exchange_issuer() {
+    let token = fixtures::valid_rs256();
+
+    let ours = exchange_config(common::ISSUER);
+    let mut cache = VerifiedCache::default();
+    verify_and_remember(&ours, &mut cache, &token, &org_path(), NOW);
+    match exchanged_with_cache(&ours, &cache, token.clone()) {
+        Start::Done(out) => assert!(matches!(out.verdict, Verdict::Forward(_)), "{:?}", out.log),
+        _ => panic!("a remembered token of the exchange issuer needs no keys"),
+    }
+
+    // The same token remembered, but the exchange issuer is another one:
+    // the endpoint answered with a token it could not have issued.
+    let theirs = exchange_config("https://other.example/realms/x");
+    let mut cache = VerifiedCache::default();
+    verify_and_remember(&theirs, &mut cache, &token, &org_path(), NOW);
+    match exchanged_with_cache(&theirs, &cache, token) {
+        Start::Done(out) => assert!(matches!(
+            out.verdict,
+            Verdict::Refuse(AuthError::BadUpstreamToken)
+        )),
+        _ => panic!("a token of another issuer is the endpoint's fault"),
     }
 }

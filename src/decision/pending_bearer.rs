@@ -64,38 +64,6 @@ impl PendingBearer {
         refuse(cfg, self.ctx, err, iss)
     }
 
-    /// Ends the decision from the cache when this exact token verified
-    /// before and has not reached its `exp`: no key lookup, no signature
-    /// check. Otherwise the pending token comes back unchanged.
-    // Both sides are moved once per request; boxing would only add an
-    // allocation.
-    #[allow(clippy::result_large_err)]
-    pub fn try_cached(
-        self,
-        cfg: &Config,
-        req: &Request<'_>,
-        cache: &VerifiedCache,
-        now: u64,
-    ) -> Result<Outcome, Self> {
-        let Some(hit) = cache
-            .get(&self.raw, now)
-            .filter(|v| v.token().issuer_index() == self.issuer)
-        else {
-            return Err(self);
-        };
-        let mut ctx = self.ctx;
-        ctx.trail.pass(
-            Stage::Signature,
-            format!(
-                "signature verified earlier ({}), remembered until exp",
-                self.token.header.alg
-            ),
-        );
-        ctx.trail
-            .pass(Stage::Claims, "exp, nbf, iat, aud and typ accepted");
-        Ok(authorize(cfg, req, &self.raw, hit, ctx))
-    }
-
     /// Ends the decision from the engine's answer.
     pub fn finish(
         self,
@@ -140,6 +108,27 @@ impl PendingBearer {
             }
         }
     }
+}
+
+/// A token that verified before (from the [`VerifiedCache`]): the steps
+/// it passed then, and the scope checks now.
+pub(super) fn remembered(
+    cfg: &Config,
+    req: &Request<'_>,
+    raw: &str,
+    hit: Verified,
+    mut ctx: Ctx,
+) -> Outcome {
+    let issuer = &cfg.issuers[hit.token().issuer_index()];
+    ctx.trail
+        .pass(Stage::Issuer, format!("issuer {}", issuer.issuer));
+    ctx.trail.pass(
+        Stage::Signature,
+        "signature verified earlier; remembered until exp",
+    );
+    ctx.trail
+        .pass(Stage::Claims, "exp, nbf, iat, aud and typ accepted");
+    authorize(cfg, req, raw, hit, ctx)
 }
 
 /// Scope checks and the forward plan for a verified token. Also the way in

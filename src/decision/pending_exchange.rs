@@ -33,6 +33,37 @@ impl PendingExchange {
         refuse(cfg, self.ctx, err, None)
     }
 
+    /// As [`Self::into_bearer`]; a token in `remembered` (it verified
+    /// before, for the exchange issuer) is decided at once.
+    pub fn into_bearer_with(
+        self,
+        cfg: &Config,
+        req: &Request<'_>,
+        access_token: String,
+        remembered: Option<(&VerifiedCache, u64)>,
+    ) -> Start {
+        let exchange_issuer = cfg.basic_exchange.as_ref().map(|b| b.issuer);
+        let hit = remembered
+            .and_then(|(cache, now)| cache.get(&access_token, now))
+            .filter(|v| Some(v.token().issuer_index()) == exchange_issuer);
+        if let Some(hit) = hit {
+            let mut ctx = self.ctx;
+            ctx.trail
+                .pass(Stage::Exchange, "the issuer returned an access token");
+            return Start::Done(pending_bearer::remembered(
+                cfg,
+                req,
+                &access_token,
+                hit,
+                ctx,
+            ));
+        }
+        match self.into_bearer(cfg, access_token) {
+            Ok(p) => Start::NeedKeys(p),
+            Err(out) => Start::Done(*out),
+        }
+    }
+
     /// Continues with the access token the issuer returned, verified like
     /// any bearer token; it must come from the exchange issuer.
     pub fn into_bearer(

@@ -10,9 +10,9 @@ use std::time::Duration;
 use worker::{Delay, Env};
 
 use super::discovery::{self, Endpoint};
-use super::{http, now_ms, verify};
+use super::{http, now_ms, remembered, verify};
 use crate::config::Config;
-use crate::decision::{self, Outcome, PendingExchange};
+use crate::decision::{self, Outcome, PendingExchange, Start};
 use crate::error::AuthError;
 use crate::exchange::{self, Answer, Cached, ExchangeCache};
 
@@ -145,9 +145,14 @@ async fn with_token(
     pending: PendingExchange,
     token: String,
 ) -> Outcome {
-    match pending.into_bearer(cfg, token) {
-        Ok(bearer) => verify(cfg, env, req, bearer).await,
-        Err(out) => *out,
+    let start = remembered(cfg, |cache, now| {
+        pending.into_bearer_with(cfg, req, token, Some((cache, now)))
+    });
+    match start {
+        Start::NeedKeys(bearer) => verify(cfg, env, req, bearer).await,
+        Start::Done(out) => out,
+        // An access token is a bearer token, never Basic again.
+        Start::NeedExchange(p) => p.fail(cfg, AuthError::BadUpstreamToken),
     }
 }
 

@@ -86,7 +86,10 @@ async fn handle(req: &Request, url: &Target<'_>, env: &Env, started: f64) -> (Lo
         headers: &headers,
     };
 
-    let outcome = match decision::begin(&cfg, &core_req) {
+    let start = remembered(&cfg, |cache, now| {
+        decision::begin_with(&cfg, &core_req, Some((cache, now)))
+    });
+    let outcome = match start {
         Start::Done(o) => o,
         Start::NeedKeys(pending) => verify(&cfg, env, &core_req, pending).await,
         Start::NeedExchange(pending) => exchange::run(&cfg, env, &core_req, pending).await,
@@ -122,7 +125,20 @@ thread_local! {
     static VERIFIED: RefCell<Option<(Rc<Config>, VerifiedCache)>> = const { RefCell::new(None) };
 }
 
-#[allow(clippy::result_large_err)] // see PendingBearer::try_cached
+/// Runs `f` with this isolate's verified tokens for `cfg` (emptied when
+/// the configuration changed) and the time.
+fn remembered<T>(cfg: &Rc<Config>, f: impl FnOnce(&VerifiedCache, u64) -> T) -> T {
+    let now = (now_ms() / 1000.0) as u64;
+    VERIFIED.with(|v| {
+        let mut v = v.borrow_mut();
+        if !matches!(&*v, Some((seen, _)) if Rc::ptr_eq(seen, cfg)) {
+            *v = None;
+        }
+        let (_, cache) = v.get_or_insert_with(|| (cfg.clone(), VerifiedCache::default()));
+        f(cache, now)
+    })
+}
+
 async fn verify(
     cfg: &Rc<Config>,
     env: &Env,
@@ -130,18 +146,6 @@ async fn verify(
     pending: PendingBearer,
 ) -> Outcome {
     let now = (now_ms() / 1000.0) as u64;
-    let cached = VERIFIED.with(|v| {
-        let mut v = v.borrow_mut();
-        if !matches!(&*v, Some((seen, _)) if Rc::ptr_eq(seen, cfg)) {
-            *v = None;
-        }
-        let (_, cache) = v.get_or_insert_with(|| (cfg.clone(), VerifiedCache::default()));
-        pending.try_cached(cfg, req, cache, now)
-    });
-    let pending = match cached {
-        Ok(outcome) => return outcome,
-        Err(pending) => pending,
-    };
     let issuer = pending.issuer_index();
     let mut set = match keys::get(cfg, env, issuer, now).await {
         Ok(set) => set,
