@@ -15,6 +15,7 @@ pub mod verify;
 #[cfg(feature = "browser")]
 pub mod assertion;
 #[cfg(feature = "browser")]
+mod der;
 mod pem;
 
 /// A string in single quotes for a POSIX shell, for the curl lines.

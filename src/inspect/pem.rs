@@ -1,22 +1,17 @@
 //! PEM keys as JWKs: public keys for Verify (SPKI `PUBLIC KEY` for RSA,
 //! P-256 and Ed25519; PKCS#1 `RSA PUBLIC KEY`), and the RSA private key of
-//! a service account for Build (PKCS#1 or PKCS#8). Decoding is the `rsa`
-//! and `p256` crates'; here we only pick by label and algorithm. Errors
-//! never quote the key.
+//! a service account for Build (PKCS#1 or PKCS#8). The DER inside is read
+//! by [`super::der`]; the `rsa` and `p256` crates only check the numbers.
+//! Errors never quote the key.
 
+use base64::Engine;
 use p256::elliptic_curve::sec1::ToEncodedPoint;
-use rsa::pkcs1::{DecodeRsaPrivateKey, DecodeRsaPublicKey};
-use rsa::pkcs8::spki::SubjectPublicKeyInfoRef;
-use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, Document, ObjectIdentifier};
 use rsa::traits::PublicKeyParts;
-use rsa::{RsaPrivateKey, RsaPublicKey};
+use rsa::{BigUint, RsaPrivateKey, RsaPublicKey};
 use serde_json::{json, Value};
 
+use super::der;
 use crate::b64;
-
-const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-const EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 
 /// The first PEM block in `text`: its label and the block itself.
 fn block(text: &str) -> Result<(&str, &str), String> {
@@ -32,29 +27,44 @@ fn block(text: &str) -> Result<(&str, &str), String> {
     Ok((label, &text[start..start + end + end_line.len()]))
 }
 
-/// The DER bytes of a block.
-fn der(label: &str, pem: &str) -> Result<Document, String> {
-    Document::from_pem(pem).map(|(_, doc)| doc).map_err(|_| {
-        format!("the {label} block is not valid PEM (base64 of DER between the lines)")
-    })
+/// The DER bytes of a block: the base64 between its BEGIN and END lines.
+fn der(label: &str, pem: &str) -> Result<Vec<u8>, String> {
+    let bad = || format!("the {label} block is not valid PEM (base64 of DER between the lines)");
+    let body = pem
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END "))
+        .flat_map(|l| l.chars().filter(|c| !c.is_ascii_whitespace()))
+        .collect::<String>();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .map_err(|_| bad())
+}
+
+/// PKCS#1 `RSAPublicKey`: the modulus and the exponent.
+fn pkcs1_public(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
+    let mut seq = der::top_sequence(bytes)?;
+    let n = seq.unsigned()?;
+    let e = seq.unsigned()?;
+    seq.is_empty().then_some((n, e))
 }
 
 fn rsa_jwk(key: &RsaPublicKey) -> Value {
-    json!({
-        "kty": "RSA",
-        "n": b64::encode(&key.n().to_bytes_be()),
-        "e": b64::encode(&key.e().to_bytes_be()),
-    })
+    rsa_parts_jwk(&key.n().to_bytes_be(), &key.e().to_bytes_be())
+}
+
+fn rsa_parts_jwk(n: &[u8], e: &[u8]) -> Value {
+    json!({"kty": "RSA", "n": b64::encode(n), "e": b64::encode(e)})
 }
 
 /// A pasted PEM public key as a public JWK.
 pub fn public_jwk(text: &str) -> Result<Value, String> {
     let (label, pem) = block(text)?;
     match label {
-        "RSA PUBLIC KEY" => RsaPublicKey::from_pkcs1_der(der(label, pem)?.as_bytes())
-            .map(|k| rsa_jwk(&k))
-            .map_err(|_| "the RSA PUBLIC KEY block is not a PKCS#1 RSA key".into()),
-        "PUBLIC KEY" => spki_jwk(der(label, pem)?.as_bytes()),
+        "RSA PUBLIC KEY" => pkcs1_public(&der(label, pem)?)
+            .map(|(n, e)| rsa_parts_jwk(n, e))
+            .ok_or_else(|| "the RSA PUBLIC KEY block is not a PKCS#1 RSA key".into()),
+        "PUBLIC KEY" => spki_jwk(&der(label, pem)?),
         "CERTIFICATE" => Err(
             "a certificate: paste its public key instead (openssl x509 -pubkey -noout -in cert.pem)"
                 .into(),
@@ -68,33 +78,65 @@ pub fn public_jwk(text: &str) -> Result<Value, String> {
     }
 }
 
-fn spki_jwk(der: &[u8]) -> Result<Value, String> {
-    let spki = SubjectPublicKeyInfoRef::try_from(der)
-        .map_err(|_| "the PUBLIC KEY block is not a SubjectPublicKeyInfo")?;
-    let oid = spki.algorithm.oid;
-    if oid == RSA_ENCRYPTION {
-        RsaPublicKey::from_public_key_der(der)
-            .map(|k| rsa_jwk(&k))
-            .map_err(|_| "the RSA public key does not decode".into())
-    } else if oid == EC_PUBLIC_KEY {
-        let key = p256::PublicKey::from_public_key_der(der)
-            .map_err(|_| "an EC key that is not on P-256 (the only curve the edge takes)")?;
-        let point = key.to_encoded_point(false);
-        let (Some(x), Some(y)) = (point.x(), point.y()) else {
-            return Err("the EC point has no coordinates".into());
-        };
-        Ok(json!({"kty": "EC", "crv": "P-256", "x": b64::encode(x), "y": b64::encode(y)}))
-    } else if oid == ED25519 {
-        let x = spki
-            .subject_public_key
-            .as_bytes()
-            .ok_or("the Ed25519 key is not whole bytes")?;
-        Ok(json!({"kty": "OKP", "crv": "Ed25519", "x": b64::encode(x)}))
-    } else {
-        Err(format!(
-            "a public key of algorithm {oid}: the edge takes RSA, EC P-256 and Ed25519"
-        ))
+fn spki_jwk(bytes: &[u8]) -> Result<Value, String> {
+    const NOT_SPKI: &str = "the PUBLIC KEY block is not a SubjectPublicKeyInfo";
+    let mut spki = der::top_sequence(bytes).ok_or(NOT_SPKI)?;
+    let mut algorithm = spki.sequence().ok_or(NOT_SPKI)?;
+    let oid = algorithm.expect(der::OID).ok_or(NOT_SPKI)?;
+    let key = spki.bit_string().ok_or(NOT_SPKI)?;
+    if !spki.is_empty() {
+        return Err(NOT_SPKI.into());
     }
+    match oid {
+        der::RSA_ENCRYPTION => pkcs1_public(key)
+            .map(|(n, e)| rsa_parts_jwk(n, e))
+            .ok_or_else(|| "the RSA public key does not decode".into()),
+        der::EC_PUBLIC_KEY => {
+            let not_p256 = "an EC key that is not on P-256 (the only curve the edge takes)";
+            if algorithm.expect(der::OID) != Some(der::PRIME256V1) {
+                return Err(not_p256.into());
+            }
+            // Checks the point is on the curve; a compressed one is expanded.
+            let point = p256::PublicKey::from_sec1_bytes(key)
+                .map_err(|_| not_p256)?
+                .to_encoded_point(false);
+            let (Some(x), Some(y)) = (point.x(), point.y()) else {
+                return Err("the EC point has no coordinates".into());
+            };
+            Ok(json!({"kty": "EC", "crv": "P-256", "x": b64::encode(x), "y": b64::encode(y)}))
+        }
+        der::ED25519 if key.len() == 32 => {
+            Ok(json!({"kty": "OKP", "crv": "Ed25519", "x": b64::encode(key)}))
+        }
+        der::ED25519 => Err("the Ed25519 key is not 32 bytes".into()),
+        _ => Err(
+            "a public key of another algorithm: the edge takes RSA, EC P-256 and Ed25519".into(),
+        ),
+    }
+}
+
+/// PKCS#1 `RSAPrivateKey` (two primes), checked by `rsa`.
+fn pkcs1_private(bytes: &[u8]) -> Option<RsaPrivateKey> {
+    let mut seq = der::top_sequence(bytes)?;
+    if seq.unsigned()? != [0] {
+        return None;
+    }
+    let mut next = || seq.unsigned().map(BigUint::from_bytes_be);
+    let (n, e, d, p, q) = (next()?, next()?, next()?, next()?, next()?);
+    RsaPrivateKey::from_components(n, e, d, vec![p, q]).ok()
+}
+
+/// PKCS#8 `PrivateKeyInfo` holding an RSA key.
+fn pkcs8_private(bytes: &[u8]) -> Option<RsaPrivateKey> {
+    let mut info = der::top_sequence(bytes)?;
+    if info.unsigned()? != [0] {
+        return None;
+    }
+    let mut algorithm = info.sequence()?;
+    if algorithm.expect(der::OID)? != der::RSA_ENCRYPTION {
+        return None;
+    }
+    pkcs1_private(info.expect(der::OCTET_STRING)?)
 }
 
 /// An RSA private key from PKCS#1 (`RSA PRIVATE KEY`) or PKCS#8
@@ -110,10 +152,10 @@ pub fn rsa_private_key(text: &str) -> Result<RsaPrivateKey, String> {
     };
     let (label, pem) = block(text)?;
     match label {
-        "RSA PRIVATE KEY" => RsaPrivateKey::from_pkcs1_der(der(label, pem)?.as_bytes())
-            .map_err(|_| "the RSA PRIVATE KEY block is not a PKCS#1 RSA key".into()),
-        "PRIVATE KEY" => RsaPrivateKey::from_pkcs8_der(der(label, pem)?.as_bytes())
-            .map_err(|_| "the PRIVATE KEY block is not a PKCS#8 RSA key".into()),
+        "RSA PRIVATE KEY" => pkcs1_private(&der(label, pem)?)
+            .ok_or_else(|| "the RSA PRIVATE KEY block is not a PKCS#1 RSA key".into()),
+        "PRIVATE KEY" => pkcs8_private(&der(label, pem)?)
+            .ok_or_else(|| "the PRIVATE KEY block is not a PKCS#8 RSA key".into()),
         "ENCRYPTED PRIVATE KEY" => Err(
             "the private key is encrypted: decrypt it first (openssl pkey -in key.pem -out plain.pem)"
                 .into(),

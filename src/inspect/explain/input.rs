@@ -58,7 +58,7 @@ fn pick_authz(mut value: Value) -> Value {
 
 #[cfg(feature = "browser")]
 fn toml_value(text: &str) -> Result<Value, ConfigError> {
-    toml::from_str::<Value>(text).map_err(|e| authz_error(format!("not valid TOML: {e}")))
+    basic_toml::from_str::<Value>(text).map_err(|e| authz_error(format!("not valid TOML: {e}")))
 }
 
 #[cfg(not(feature = "browser"))]
