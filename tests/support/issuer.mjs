@@ -322,6 +322,9 @@ export async function startIssuer({
         response_types: [],
         redirect_uris: [],
         token_endpoint_auth_method: 'client_secret_basic',
+        // oidc-provider checks this client default (RS256) against the keys
+        // at registration: an ES256 or EdDSA-only keystore refuses it.
+        id_token_signed_response_alg: signingAlg,
         scope: c.scope || scopes,
       })),
       jwks: { keys },

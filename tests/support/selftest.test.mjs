@@ -218,6 +218,21 @@ describe('issuer options', () => {
       await idp.stop();
     }
   });
+
+  for (const alg of ['ES256', 'EdDSA']) {
+    it(`signs access tokens with ${alg} when asked to`, async () => {
+      const idp = await startIssuer({ realm: `alg-${alg.toLowerCase()}`, alg });
+      try {
+        const token = await getToken(idp, 'svc-a', 'svc-a-secret');
+        const { header, payload } = decodeJwt(token);
+        assert.equal(header.alg, alg);
+        assert.equal(payload.organizationId, 'org-a');
+        assert.ok(verifyWithJwks(token, await getJson(idp.jwksUri)), 'signature verifies with the served JWKS');
+      } finally {
+        await idp.stop();
+      }
+    });
+  }
 });
 
 describe('origin (echo)', () => {

@@ -1,0 +1,70 @@
+// Figures derived from the measured cells, the printed table and the JSON.
+
+const ORDER = ['ours', 'jose', 'tsndr', 'pass'];
+
+function round(x, digits = 3) {
+  return x == null || !Number.isFinite(x) ? null : Number(x.toFixed(digits));
+}
+
+/** Adds per cell: cpu_us_per_req, decision_us (over pass-through, same
+ * workload), added_p50_ms (one connection) and ratios to ours. */
+export function derive(cells) {
+  const byWorkload = new Map();
+  for (const c of cells) {
+    if (!byWorkload.has(c.workload)) byWorkload.set(c.workload, {});
+    byWorkload.get(c.workload)[c.worker] = c;
+  }
+  for (const c of cells) {
+    c.cpu_us_per_req = c.c16.requests ? (c.c16.cpu_ms * 1000) / c.c16.requests : null;
+  }
+  for (const c of cells) {
+    const group = byWorkload.get(c.workload);
+    const pass = group.pass;
+    const ours = group.ours;
+    c.decision_us = pass ? round(c.cpu_us_per_req - pass.cpu_us_per_req, 1) : null;
+    c.added_p50_ms = pass ? round(c.c1.p50_ms - pass.c1.p50_ms) : null;
+    c.all_ok = c.c16.ok === c.c16.requests && c.c1.ok === c.c1.requests && c.c16.requests > 0;
+    if (ours && c.worker !== 'pass') {
+      c.vs_ours = {
+        rps: round(c.c16.rps / ours.c16.rps, 2),
+        decision: ours.decision_us > 0 ? round(c.decision_us / ours.decision_us, 2) : null,
+        added_p50: ours.added_p50_ms > 0 ? round(c.added_p50_ms / ours.added_p50_ms, 2) : null,
+      };
+    }
+  }
+  return cells;
+}
+
+const fmt = (x, d) => (x == null || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
+
+/** The table as Markdown (printed, and pasted into the README). */
+export function table(result) {
+  const lines = [];
+  lines.push('| workload | worker | req/s @16 | p50 @1 ms | p99 @1 ms | +p50 vs pass ms | CPU µs/req | decision µs/req | req/s vs ours | decision vs ours |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const workloads = [...new Set(result.cells.map((c) => c.workload))];
+  for (const w of workloads) {
+    const cells = result.cells
+      .filter((c) => c.workload === w)
+      .sort((a, b) => ORDER.indexOf(a.worker) - ORDER.indexOf(b.worker));
+    for (const c of cells) {
+      const flag = c.all_ok ? '' : ' (!)';
+      lines.push(
+        `| ${w} | ${c.worker}${flag} | ${fmt(c.c16.rps, 0)} | ${fmt(c.c1.p50_ms, 3)} | ${fmt(c.c1.p99_ms, 3)} | ` +
+          `${c.worker === 'pass' ? '-' : fmt(c.added_p50_ms, 3)} | ${fmt(c.cpu_us_per_req, 0)} | ` +
+          `${c.worker === 'pass' ? '-' : fmt(c.decision_us, 0)} | ` +
+          `${c.vs_ours ? `${fmt(c.vs_ours.rps, 2)}x` : '-'} | ${c.vs_ours?.decision != null ? `${fmt(c.vs_ours.decision, 2)}x` : '-'} |`,
+      );
+    }
+  }
+  lines.push('');
+  lines.push('| worker | bundle gzip KiB | raw KiB | cold start ms (empty cache) | cold start ms (Cache API warm) |');
+  lines.push('|---|---:|---:|---:|---:|');
+  for (const id of ORDER) {
+    const s = result.sizes[id];
+    if (!s) continue;
+    lines.push(`| ${id} | ${fmt(s.gzip / 1024, 1)} | ${fmt(s.raw / 1024, 1)} | ${fmt(result.coldStart[id]?.ms, 1)} | ${fmt(result.coldStart[id]?.cache_warm_ms, 1)} |`);
+  }
+  return lines.join('\n');
+}
+

@@ -1,0 +1,393 @@
+// The edge benchmark (scripts/bench-edge.sh runs it; README "Figures").
+// One bare workerd process hosts four workers, each on its own loopback
+// port, all in front of the same echo origin and the same issuers (the
+// oidc-provider of tests/support, one realm per signing algorithm):
+//   ours   the worker-build output, AUTHZ as a JSON binding (what wrangler
+//          makes of [vars.AUTHZ])
+//   jose   npm jose: createRemoteJWKSet + jwtVerify
+//   tsndr  npm @tsndr/cloudflare-worker-jwt, JWKS fetched once per isolate
+//   pass   forwards everything (the floor)
+// Then one workload at a time, one worker at a time: requests/s over 16
+// connections, p50/p99 over one connection, and the CPU time workerd spent
+// per request (from /proc, since only that worker was loaded).
+//
+// Settings (environment): BENCH_SECONDS (per 16-connection run, default 5),
+// BENCH_SECONDS_C1 (per one-connection run, default 3), BENCH_FRESH (tokens
+// for one 16-connection fresh run, default 3000), BENCH_FRESH_C1 (default
+// 800), BENCH_ROUNDS (default 2), BENCH_OUT (default
+// target/bench-edge.json), OHA (oha binary), BENCH_ONLY (comma-separated
+// workload ids, default all).
+//
+// The machine is shared, so each workload runs its workers in turn, ROUNDS
+// times (the order turning each round), and keeps each worker's best round:
+// the 16-connection run with the most requests/s (and that run's CPU), the
+// one-connection run with the lowest p50. Every round is in the JSON.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { basicAuthorization, getToken, startIssuer } from '../tests/support/issuer.mjs';
+import { flipSignatureByte } from '../tests/support/minter.mjs';
+import { startOrigin } from '../tests/support/origin.mjs';
+import { freePort, httpRequest } from '../tests/support/worker.mjs';
+import { bundlePeer, stageOurs } from './bundle.mjs';
+import { startCache } from './cache.mjs';
+import { workerdConfig } from './capnp.mjs';
+import { driver, oha } from './load.mjs';
+import { derive, table } from './report.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT_DIR = path.join(ROOT, 'target', 'bench-edge');
+const OUT_JSON = path.resolve(ROOT, process.env.BENCH_OUT ?? 'target/bench-edge.json');
+const WORKERD = path.join(ROOT, 'node_modules', '@cloudflare', 'workerd-linux-64', 'bin', 'workerd');
+const OHA = process.env.OHA ?? path.join(os.homedir(), '.cargo', 'bin', 'oha');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const SECONDS_C1 = Number(process.env.BENCH_SECONDS_C1 ?? 3);
+const FRESH = Number(process.env.BENCH_FRESH ?? 3000);
+const FRESH_C1 = Number(process.env.BENCH_FRESH_C1 ?? 800);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const COLD_ROUNDS = 3;
+const ALGS = ['RS256', 'ES256', 'EdDSA'];
+const PATH = '/orgs/org-a/items';
+const CLIENT = ['svc-a', 'svc-a-secret'];
+
+const log = (...a) => process.stderr.write(`bench: ${a.join(' ')}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function compatibilityDate() {
+  const toml = fs.readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8');
+  return toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
+}
+
+function waitForPort(port, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      const sock = net.connect(port, '127.0.0.1');
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve();
+      });
+      sock.once('error', () => {
+        sock.destroy();
+        if (Date.now() > deadline) reject(new Error(`nothing listens on ${port} after ${timeoutMs} ms`));
+        else setTimeout(attempt, 20);
+      });
+    };
+    attempt();
+  });
+}
+
+/** N tokens from the issuer's token endpoint, 8 requests at a time. */
+async function tokenPool(idp, n) {
+  const out = [];
+  let asked = 0;
+  const one = async () => {
+    while (asked < n) {
+      asked++;
+      out.push(await getToken(idp, ...CLIENT));
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, one));
+  return out;
+}
+
+function ourAuthz(origin, issuers) {
+  const rs = issuers.RS256;
+  return {
+    origin: origin.url,
+    realm: 'api',
+    leeway_seconds: 30,
+    strip_header_prefix: 'x-auth-',
+    issuers: ALGS.map((alg) => ({
+      issuer: issuers[alg].issuer,
+      // Given, as to the peers, so that no worker pays for discovery.
+      jwks_uri: issuers[alg].jwksUri,
+      token_endpoint: issuers[alg].tokenEndpoint,
+      audiences: ['api'],
+    })),
+    basic_exchange: { issuer: rs.issuer },
+    routes: [{ path: '/orgs/{org}/*' }],
+    forward: { 'x-auth-subject': 'sub', 'x-auth-org': '$org' },
+  };
+}
+
+function peerBindings(origin, issuers) {
+  return [
+    { name: 'ORIGIN', text: origin.url },
+    { name: 'AUDIENCE', text: 'api' },
+    { name: 'ISSUERS', json: Object.fromEntries(ALGS.map((a) => [issuers[a].issuer, issuers[a].jwksUri])) },
+  ];
+}
+
+function startWorkerd(configFile) {
+  const logFile = path.join(OUT_DIR, 'workerd.log');
+  const fd = fs.openSync(logFile, 'w');
+  const child = spawn(WORKERD, ['serve', path.basename(configFile)], {
+    cwd: path.dirname(configFile),
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  fs.closeSync(fd);
+  let exited = null;
+  child.on('exit', (code, signal) => {
+    exited = { code, signal };
+  });
+  return {
+    pid: child.pid,
+    logFile,
+    exited: () => exited,
+    stop() {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    },
+  };
+}
+
+/** Each peer must refuse what ours refuses, or its figures mean nothing. */
+async function checkWorker(id, url, token, origin) {
+  const ok = await httpRequest(`${url}${PATH}`, { headers: { authorization: `Bearer ${token}` } });
+  const seen = origin.last();
+  const problems = [];
+  if (ok.status !== 200 || ok.headers['x-origin'] !== 'echo') problems.push(`valid token -> ${ok.status}`);
+  if (id !== 'pass') {
+    if (seen?.headers['x-auth-org'] !== 'org-a') problems.push('origin did not get x-auth-org: org-a');
+    const cases = [
+      ['other org', '/orgs/org-b/items', `Bearer ${token}`, 403],
+      ['flipped signature', PATH, `Bearer ${flipSignatureByte(token)}`, 401],
+      ['no credentials', PATH, undefined, 401],
+    ];
+    for (const [what, p, auth, want] of cases) {
+      const res = await httpRequest(`${url}${p}`, { headers: auth ? { authorization: auth } : {} });
+      if (res.status !== want) problems.push(`${what} -> ${res.status}, want ${want}`);
+    }
+  }
+  if (problems.length) throw new Error(`worker ${id} does not behave: ${problems.join('; ')}`);
+}
+
+function workloadsFor(only) {
+  const list = [];
+  for (const kind of ['repeat', 'fresh']) {
+    for (const alg of ALGS) {
+      const workers = ['pass', 'ours', 'jose'];
+      if (alg !== 'EdDSA') workers.push('tsndr'); // it has no EdDSA
+      list.push({ id: `${alg}-${kind}`, kind, alg, workers });
+    }
+  }
+  list.push({ id: 'basic', kind: 'basic', alg: 'RS256', workers: ['pass', 'ours'] });
+  return only ? list.filter((w) => only.includes(w.id)) : list;
+}
+
+async function main() {
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  if (!fs.existsSync(OHA)) throw new Error(`oha not found at ${OHA} (scripts/bench-edge.sh installs it)`);
+  const started = new Date();
+  const load0 = os.loadavg();
+  const only = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',') : null;
+
+  log('bundling the workers');
+  const built = { ours: stageOurs(ROOT, OUT_DIR) };
+  for (const id of ['jose', 'tsndr', 'pass']) built[id] = await bundlePeer(ROOT, OUT_DIR, id === 'pass' ? 'passthrough' : id);
+
+  log('starting the origin, the issuers and the cache');
+  const origin = await startOrigin();
+  const cache = await startCache();
+  const issuers = {};
+  for (const alg of ALGS) {
+    issuers[alg] = await startIssuer({ realm: `bench-${alg.toLowerCase()}`, alg, accessTokenTtl: 3600 });
+  }
+  const repeated = {};
+  for (const alg of ALGS) repeated[alg] = await getToken(issuers[alg], ...CLIENT);
+
+  const ids = ['ours', 'jose', 'tsndr', 'pass'];
+  const ports = {};
+  for (const id of ids) ports[id] = await freePort();
+  const workers = ids.map((id) => ({
+    id,
+    port: ports[id],
+    modules: built[id].modules,
+    bindings: id === 'ours' ? [{ name: 'AUTHZ', json: ourAuthz(origin, issuers) }] : peerBindings(origin, issuers),
+  }));
+  const configFile = path.join(OUT_DIR, 'bench.capnp');
+  fs.writeFileSync(
+    configFile,
+    workerdConfig(workers, { configDir: OUT_DIR, compatibilityDate: compatibilityDate(), cachePort: cache.port }),
+  );
+
+  let workerd = null;
+  const cleanup = async () => {
+    workerd?.stop();
+    await origin.stop();
+    await cache.stop();
+    for (const idp of Object.values(issuers)) await idp.stop();
+  };
+  process.on('SIGINT', () => cleanup().then(() => process.exit(130)));
+  process.on('SIGTERM', () => cleanup().then(() => process.exit(143)));
+
+  try {
+    const url = (id) => `http://127.0.0.1:${ports[id]}`;
+    const start = async () => {
+      const t0 = performance.now();
+      workerd = startWorkerd(configFile);
+      await Promise.all(ids.map((id) => waitForPort(ports[id], 30000))).catch((err) => {
+        throw new Error(`${err.message}\n--- workerd log ---\n${fs.readFileSync(workerd.logFile, 'utf8')}`);
+      });
+      return performance.now() - t0;
+    };
+    // Cold start: the first request each worker serves after workerd
+    // started (its isolate is made at startup; this includes getting its
+    // keys). Median of COLD_ROUNDS starts on an empty Cache API, then of as
+    // many with what the earlier starts stored; the order of the workers
+    // turns each round.
+    const firstRequests = async (round) => {
+      const out = {};
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[(i + round) % ids.length];
+        const t = performance.now();
+        const res = await httpRequest(`${url(id)}${PATH}`, { headers: { authorization: `Bearer ${repeated.RS256}` } });
+        out[id] = { ms: performance.now() - t, status: res.status };
+      }
+      return out;
+    };
+    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    log('cold starts');
+    const rounds = { empty: [], warm: [] };
+    const startups = [];
+    for (const kind of ['empty', 'warm']) {
+      for (let round = 0; round < COLD_ROUNDS; round++) {
+        if (kind === 'empty') cache.clear();
+        startups.push(await start());
+        rounds[kind].push(await firstRequests(round));
+        workerd.stop();
+        await sleep(200);
+      }
+    }
+    const startupMs = median(startups);
+    const coldStart = Object.fromEntries(
+      ids.map((id) => [
+        id,
+        {
+          ms: median(rounds.empty.map((r) => r[id].ms)),
+          cache_warm_ms: median(rounds.warm.map((r) => r[id].ms)),
+          statuses: [...rounds.empty, ...rounds.warm].map((r) => r[id].status),
+        },
+      ]),
+    );
+    log('starting workerd');
+    await start();
+    const cacheAfterColdStarts = cache.counts();
+    for (const id of ids) {
+      for (const alg of ALGS) {
+        if (id === 'tsndr' && alg === 'EdDSA') continue;
+        await checkWorker(id, url(id), repeated[alg], origin);
+      }
+    }
+
+    const workloads = workloadsFor(only);
+    const freshAlgs = [...new Set(workloads.filter((w) => w.kind === 'fresh').map((w) => w.alg))];
+    const pools = {}; // alg -> per round { c16, c1 }: no fresh token is sent twice to a worker
+    for (const alg of freshAlgs) {
+      const perRound = FRESH + FRESH_C1;
+      log(`fetching ${ROUNDS * perRound} ${alg} tokens from the issuer`);
+      const tokens = await tokenPool(issuers[alg], ROUNDS * perRound);
+      pools[alg] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const mine = tokens.slice(round * perRound, (round + 1) * perRound);
+        const files = {
+          c16: path.join(OUT_DIR, `fresh-${alg}-r${round}-c16.txt`),
+          c1: path.join(OUT_DIR, `fresh-${alg}-r${round}-c1.txt`),
+        };
+        fs.writeFileSync(files.c16, mine.slice(0, FRESH).join('\n'));
+        fs.writeFileSync(files.c1, mine.slice(FRESH).join('\n'));
+        pools[alg].push(files);
+      }
+    }
+
+    const cells = [];
+    for (const w of workloads) {
+      const header =
+        w.kind === 'basic' ? `authorization: ${basicAuthorization(...CLIENT)}` : `authorization: Bearer ${repeated[w.alg]}`;
+      const runs = Object.fromEntries(w.workers.map((id) => [id, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (let i = 0; i < w.workers.length; i++) {
+          const id = w.workers[(i + round) % w.workers.length];
+          const target = `${url(id)}${PATH}`;
+          if (workerd.exited()) throw new Error(`workerd exited: ${JSON.stringify(workerd.exited())}`);
+          // Warm-up (keys fetched, code hot); fresh workloads warm up with
+          // the repeated token so that no fresh token is seen twice.
+          await oha({ bin: OHA, url: target, header, connections: 4, requests: 300 });
+          let c16;
+          let c1;
+          if (w.kind === 'fresh') {
+            const pool = pools[w.alg][round];
+            c16 = await driver({ url: target, tokensFile: pool.c16, connections: 16, seconds: SECONDS, pid: workerd.pid });
+            c1 = await driver({ url: target, tokensFile: pool.c1, connections: 1, seconds: SECONDS_C1, pid: workerd.pid });
+          } else {
+            c16 = await oha({ bin: OHA, url: target, header, connections: 16, seconds: SECONDS, pid: workerd.pid });
+            c1 = await oha({ bin: OHA, url: target, header, connections: 1, seconds: SECONDS_C1, pid: workerd.pid });
+          }
+          runs[id].push({ c16, c1 });
+          log(
+            `${w.id} ${id} round ${round + 1}: ${c16.rps.toFixed(0)} req/s @16, p50 ${c1.p50_ms.toFixed(3)} ms @1, ` +
+              `${((c16.cpu_ms * 1000) / c16.requests).toFixed(0)} µs CPU/req` +
+              (c16.ok === c16.requests && c1.ok === c1.requests
+                ? ''
+                : ` NOT ALL 200: ${JSON.stringify(c16.statuses)} ${JSON.stringify(c1.statuses)}`),
+          );
+        }
+      }
+      for (const id of w.workers) {
+        const rounds = runs[id];
+        const c16 = rounds.map((r) => r.c16).reduce((a, b) => (b.rps > a.rps ? b : a));
+        const c1 = rounds.map((r) => r.c1).reduce((a, b) => (b.p50_ms < a.p50_ms ? b : a));
+        cells.push({ workload: w.id, kind: w.kind, alg: w.alg, worker: id, c16, c1, rounds });
+      }
+    }
+
+    const sizes = Object.fromEntries(ids.map((id) => [id, built[id].size]));
+    const result = {
+      started: started.toISOString(),
+      finished: new Date().toISOString(),
+      machine: {
+        cpus: os.cpus().length,
+        model: os.cpus()[0]?.model,
+        memGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+        kernel: os.release(),
+        loadavg_start: load0,
+        loadavg_end: os.loadavg(),
+      },
+      versions: {
+        node: process.version,
+        workerd: JSON.parse(fs.readFileSync(path.join(path.dirname(WORKERD), '..', 'package.json'), 'utf8')).version,
+        jose: JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/jose/package.json'), 'utf8')).version,
+        tsndr: JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@tsndr/cloudflare-worker-jwt/package.json'), 'utf8')).version,
+      },
+      settings: { seconds: SECONDS, seconds_c1: SECONDS_C1, fresh: FRESH, fresh_c1: FRESH_C1, rounds: ROUNDS, path: PATH },
+      cpu_per_request_from_workerd: 'n/a: bare workerd reports no per-request CPU; cpu_us_per_req is workerd process CPU (/proc) over the 16-connection run divided by its requests',
+      workerd_startup_ms: startupMs,
+      coldStart,
+      cache_after_cold_starts: cacheAfterColdStarts,
+      sizes,
+      cells: derive(cells),
+    };
+    fs.writeFileSync(OUT_JSON, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`\n${table(result)}\n\n`);
+    process.stdout.write(
+      `machine: ${result.machine.cpus} cores (${result.machine.model}), load ${load0.map((x) => x.toFixed(2)).join(' ')} at start; ` +
+        `workerd ${result.versions.workerd} up in ${startupMs.toFixed(0)} ms\nwritten: ${path.relative(ROOT, OUT_JSON)}\n`,
+    );
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench: ${err.stack || err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The edge benchmark (README, "Figures: edge benchmark"): ours, `jose`,
+# `@tsndr/cloudflare-worker-jwt` and a pass-through worker side by side in
+# one bare workerd process, driven by oha on loopback. Prints the table and
+# writes target/bench-edge.json. Not part of scripts/test.sh; asserts
+# nothing but that every worker answers and refuses like ours.
+#
+#   scripts/bench-edge.sh              set-up if needed, worker build, run (~6 min)
+#   BENCH_NO_BUILD=1 scripts/bench-edge.sh   measure build/ as it is
+#   BENCH_ONLY=RS256-repeat,basic scripts/bench-edge.sh   some workloads only
+# More settings at the top of bench/run.mjs.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+# oha from crates.io; 1.16.0 builds on Rust 1.95 (needs 1.88). It does not
+# compile without a TLS backend; native-tls links the system OpenSSL
+# (Debian libssl-dev) instead of building aws-lc from C.
+OHA_VERSION=1.16.0
+export OHA="${OHA:-$HOME/.cargo/bin/oha}"
+if ! "$OHA" --version 2>/dev/null | grep -q "$OHA_VERSION"; then
+  if ! pkg-config --exists openssl 2>/dev/null; then
+    echo "bench-edge: oha needs OpenSSL headers: apt-get install -y libssl-dev pkg-config" >&2
+    exit 1
+  fi
+  echo "bench-edge: installing oha $OHA_VERSION (cargo install, ~10 minutes once)"
+  cargo install --locked "oha@$OHA_VERSION" --no-default-features --features native-tls
+fi
+
+# worker-build, wasm-bindgen and the npm packages (the peers, esbuild and
+# workerd are devDependencies, pinned in package.json): only what is missing.
+scripts/setup.sh
+
+if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
+  echo "bench-edge: release worker build (the wrangler.toml [build] command)"
+  cmd=$(node -e 'const t=require("fs").readFileSync("wrangler.toml","utf8");process.stdout.write(t.match(/^command\s*=\s*"(.*)"\s*$/m)[1])')
+  mkdir -p target
+  bash -c "$cmd" >target/bench-edge-build.log 2>&1 || { tail -30 target/bench-edge-build.log; exit 1; }
+fi
+
+exec node bench/run.mjs
