@@ -3,8 +3,11 @@
 //! headers stripped, the plan's headers set; redirects not followed; the
 //! answer streamed back as it is, with `Server-Timing` added.
 
-use wasm_bindgen::JsValue;
-use worker::{Fetch, Request, Response};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    Headers, Request, RequestInit, RequestRedirect, Response, ResponseInit, WorkerGlobalScope,
+};
 
 use super::respond;
 use crate::config::Config;
@@ -25,54 +28,59 @@ pub async fn forward(
     plan: &ForwardPlan,
     dur_ms: u64,
 ) -> Result<Response, AuthError> {
-    let internal = |e: &dyn std::fmt::Display| {
-        log_event("proxy_failed", &e.to_string());
+    let internal = |e: JsValue| {
+        let reason = e.as_string().unwrap_or_else(|| "the runtime refused".into());
+        log_event("proxy_failed", &reason);
         AuthError::Internal
-    };
-    let js = |e: JsValue| {
-        e.as_string()
-            .unwrap_or_else(|| "the runtime refused".into())
     };
     let target = url.at(&cfg.origin);
 
     // Copied inside the runtime in one call; only the names the plan or
     // the hop rules drop cross back to be deleted (a few, not every header).
-    let headers =
-        web_sys::Headers::new_with_headers(&req.inner().headers()).map_err(|e| internal(&js(e)))?;
+    let headers = Headers::new_with_headers(&req.headers()).map_err(internal)?;
     for (name, _) in inbound {
         if plan.drops(name)
             || HOP_BY_HOP.contains(&name.as_str())
             || SET_BY_RUNTIME.contains(&name.as_str())
         {
-            headers.delete(name).map_err(|e| internal(&js(e)))?;
+            headers.delete(name).map_err(internal)?;
         }
     }
     for (name, value) in &plan.set {
-        headers.set(name, value).map_err(|e| internal(&js(e)))?;
+        headers.set(name, value).map_err(internal)?;
     }
 
-    let method = req.inner().method();
-    let init = web_sys::RequestInit::new();
+    let method = req.method();
+    let init = RequestInit::new();
     init.set_method(&method);
     init.set_headers(headers.as_ref());
-    init.set_redirect(web_sys::RequestRedirect::Manual);
+    init.set_redirect(RequestRedirect::Manual);
     if !matches!(method.as_str(), "GET" | "HEAD") {
-        if let Some(body) = req.inner().body() {
+        if let Some(body) = req.body() {
             init.set_body(&body);
         }
     }
-    let upstream =
-        web_sys::Request::new_with_str_and_init(&target, &init).map_err(|e| internal(&js(e)))?;
+    let upstream = Request::new_with_str_and_init(&target, &init).map_err(internal)?;
 
-    let resp = Fetch::Request(upstream.into()).send().await.map_err(|e| {
-        log_event("origin_unreachable", &e.to_string());
-        AuthError::OriginUnreachable
-    })?;
-    let out =
-        web_sys::Headers::new_with_headers(&resp.headers().0).map_err(|e| internal(&js(e)))?;
+    let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
+    let resp: Response = JsFuture::from(scope.fetch_with_request(&upstream))
+        .await
+        .and_then(JsCast::dyn_into)
+        .map_err(|e| {
+            let reason = e.as_string().unwrap_or_else(|| format!("{e:?}"));
+            log_event("origin_unreachable", &reason);
+            AuthError::OriginUnreachable
+        })?;
+    // The origin's answer as it is (status, headers, streamed body), with
+    // our Server-Timing added: its own headers cannot be changed.
+    let out = Headers::new_with_headers(&resp.headers()).map_err(internal)?;
     out.append("server-timing", &respond::server_timing(dur_ms))
-        .map_err(|e| internal(&js(e)))?;
-    Ok(resp.with_headers(worker::Headers(out)))
+        .map_err(internal)?;
+    let init = ResponseInit::new();
+    init.set_status(resp.status());
+    init.set_status_text(&resp.status_text());
+    init.set_headers(out.as_ref());
+    Response::new_with_opt_readable_stream_and_init(resp.body().as_ref(), &init).map_err(internal)
 }
 
 fn log_event(event: &str, reason: &str) {

@@ -1,7 +1,8 @@
 //! Responses the worker makes itself: refusals as problem+json with the
 //! contract's challenge, and the `Server-Timing` every response carries.
 
-use worker::{Headers, Response, Result};
+use wasm_bindgen::JsValue;
+use web_sys::{Headers, Response, ResponseInit};
 
 use crate::config::Config;
 use crate::error::AuthError;
@@ -12,10 +13,10 @@ pub fn server_timing(dur_ms: u64) -> String {
 
 /// `cfg` is `None` when the configuration itself is the problem; the
 /// default realm is used then.
-pub fn refusal(cfg: Option<&Config>, err: &AuthError, dur_ms: u64) -> Result<Response> {
+pub fn refusal(cfg: Option<&Config>, err: &AuthError, dur_ms: u64) -> Result<Response, JsValue> {
     let realm = cfg.map_or("api", |c| c.realm.as_str());
     let exchange = cfg.is_some_and(|c| c.basic_exchange.is_some());
-    let headers = Headers::new();
+    let headers = Headers::new()?;
     headers.set("content-type", "application/problem+json")?;
     headers.set("cache-control", "no-store")?;
     headers.set("server-timing", &server_timing(dur_ms))?;
@@ -25,7 +26,8 @@ pub fn refusal(cfg: Option<&Config>, err: &AuthError, dur_ms: u64) -> Result<Res
     if let Some(secs) = err.retry_after() {
         headers.set("retry-after", &secs.to_string())?;
     }
-    Ok(Response::from_bytes(err.problem_body().into_bytes())?
-        .with_status(err.status())
-        .with_headers(headers))
+    let init = ResponseInit::new();
+    init.set_status(err.status());
+    init.set_headers(headers.as_ref());
+    Response::new_with_opt_str_and_init(Some(&err.problem_body()), &init)
 }
