@@ -13,8 +13,8 @@
 //
 // Settings (environment): BENCH_SECONDS (per 16-connection run, default 5),
 // BENCH_SECONDS_C1 (per one-connection run, default 3), BENCH_FRESH (tokens
-// for one 16-connection fresh run, default 3000), BENCH_FRESH_C1 (default
-// 800), BENCH_ROUNDS (default 2), BENCH_OUT (default
+// for one 16-connection fresh run, default 2500), BENCH_FRESH_C1 (default
+// 600), BENCH_ROUNDS (default 2), BENCH_OUT (default
 // target/bench-edge.json), OHA (oha binary), BENCH_ONLY (comma-separated
 // workload ids, default all).
 //
@@ -46,8 +46,8 @@ const WORKERD = path.join(ROOT, 'node_modules', '@cloudflare', 'workerd-linux-64
 const OHA = process.env.OHA ?? path.join(os.homedir(), '.cargo', 'bin', 'oha');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SECONDS_C1 = Number(process.env.BENCH_SECONDS_C1 ?? 3);
-const FRESH = Number(process.env.BENCH_FRESH ?? 3000);
-const FRESH_C1 = Number(process.env.BENCH_FRESH_C1 ?? 800);
+const FRESH = Number(process.env.BENCH_FRESH ?? 2500);
+const FRESH_C1 = Number(process.env.BENCH_FRESH_C1 ?? 600);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const COLD_ROUNDS = 3;
 const ALGS = ['RS256', 'ES256', 'EdDSA'];
@@ -377,11 +377,16 @@ async function main() {
       cells: derive(cells),
     };
     fs.writeFileSync(OUT_JSON, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(`\n${table(result)}\n\n`);
-    process.stdout.write(
-      `machine: ${result.machine.cpus} cores (${result.machine.model}), load ${load0.map((x) => x.toFixed(2)).join(' ')} at start; ` +
-        `workerd ${result.versions.workerd} up in ${startupMs.toFixed(0)} ms\nwritten: ${path.relative(ROOT, OUT_JSON)}\n`,
-    );
+    const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
+    const text =
+      `${table(result)}\n\n` +
+      `Run ${result.started.slice(0, 16).replace('T', ' ')} UTC on ${result.machine.cpus} cores ` +
+      `(${result.machine.model}, ${result.machine.memGiB} GiB), load average ${load(result.machine.loadavg_start)} ` +
+      `at start and ${load(result.machine.loadavg_end)} at end; workerd ${result.versions.workerd}, ` +
+      `node ${result.versions.node}, ${ROUNDS} rounds of ${SECONDS} s (@16) and ${SECONDS_C1} s (@1).\n`;
+    // The same text as Markdown, to paste into the README.
+    fs.writeFileSync(OUT_JSON.replace(/\.json$/, '.md'), text);
+    process.stdout.write(`\n${text}written: ${path.relative(ROOT, OUT_JSON)} and .md\n`);
   } finally {
     await cleanup();
   }
