@@ -27,15 +27,16 @@ export function derive(cells) {
     if (ours && c.worker !== 'pass') {
       c.vs_ours = {
         rps: round(c.c16.rps / ours.c16.rps, 2),
-        decision: ours.decision_us > 0 ? round(c.decision_us / ours.decision_us, 2) : null,
-        added_p50: ours.added_p50_ms > 0 ? round(c.added_p50_ms / ours.added_p50_ms, 2) : null,
+        // A difference at or below zero is noise, not a ratio.
+        decision: ours.decision_us > 0 && c.decision_us > 0 ? round(c.decision_us / ours.decision_us, 2) : null,
+        added_p50: ours.added_p50_ms > 0 && c.added_p50_ms > 0 ? round(c.added_p50_ms / ours.added_p50_ms, 2) : null,
       };
     }
   }
   return cells;
 }
 
-const ratio = (x) => (x == null ? '-' : `${x.toFixed(2)}x`);
+const ratio = (x) => (x === undefined ? '-' : x === null ? 'n/a' : `${x.toFixed(2)}x`);
 const fmt = (x, d) => (x == null || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
 
 /** The table as Markdown (printed, and pasted into the README). The
