@@ -27,21 +27,25 @@ export function derive(cells) {
     if (ours && c.worker !== 'pass') {
       c.vs_ours = {
         rps: round(c.c16.rps / ours.c16.rps, 2),
-        decision: ours.decision_us > 0 ? round(c.decision_us / ours.decision_us, 2) : null,
-        added_p50: ours.added_p50_ms > 0 ? round(c.added_p50_ms / ours.added_p50_ms, 2) : null,
+        // A difference at or below zero is noise, not a ratio.
+        decision: ours.decision_us > 0 && c.decision_us > 0 ? round(c.decision_us / ours.decision_us, 2) : null,
+        added_p50: ours.added_p50_ms > 0 && c.added_p50_ms > 0 ? round(c.added_p50_ms / ours.added_p50_ms, 2) : null,
       };
     }
   }
   return cells;
 }
 
+const ratio = (x) => (x === undefined ? '-' : x === null ? 'n/a' : `${x.toFixed(2)}x`);
 const fmt = (x, d) => (x == null || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
 
-/** The table as Markdown (printed, and pasted into the README). */
+/** The table as Markdown (printed, and pasted into the README). The
+ * "vs ours" columns are peer / ours: above 1 the peer serves more requests,
+ * adds more latency or spends more CPU deciding. */
 export function table(result) {
   const lines = [];
-  lines.push('| workload | worker | req/s @16 | p50 @1 ms | p99 @1 ms | +p50 vs pass ms | CPU µs/req | decision µs/req | req/s vs ours | decision vs ours |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| workload | worker | req/s @16 | p50 @1 ms | p99 @1 ms | +p50 vs pass ms | CPU µs/req | decision µs/req | req/s vs ours | +p50 vs ours | decision vs ours |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const workloads = [...new Set(result.cells.map((c) => c.workload))];
   for (const w of workloads) {
     const cells = result.cells
@@ -53,7 +57,7 @@ export function table(result) {
         `| ${w} | ${c.worker}${flag} | ${fmt(c.c16.rps, 0)} | ${fmt(c.c1.p50_ms, 3)} | ${fmt(c.c1.p99_ms, 3)} | ` +
           `${c.worker === 'pass' ? '-' : fmt(c.added_p50_ms, 3)} | ${fmt(c.cpu_us_per_req, 0)} | ` +
           `${c.worker === 'pass' ? '-' : fmt(c.decision_us, 0)} | ` +
-          `${c.vs_ours ? `${fmt(c.vs_ours.rps, 2)}x` : '-'} | ${c.vs_ours?.decision != null ? `${fmt(c.vs_ours.decision, 2)}x` : '-'} |`,
+          `${ratio(c.vs_ours?.rps)} | ${ratio(c.vs_ours?.added_p50)} | ${ratio(c.vs_ours?.decision)} |`,
       );
     }
   }

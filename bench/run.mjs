@@ -13,8 +13,8 @@
 //
 // Settings (environment): BENCH_SECONDS (per 16-connection run, default 5),
 // BENCH_SECONDS_C1 (per one-connection run, default 3), BENCH_FRESH (tokens
-// for one 16-connection fresh run, default 3000), BENCH_FRESH_C1 (default
-// 800), BENCH_ROUNDS (default 2), BENCH_OUT (default
+// for one 16-connection fresh run, default 2500), BENCH_FRESH_C1 (default
+// 600), BENCH_ROUNDS (default 2), BENCH_OUT (default
 // target/bench-edge.json), OHA (oha binary), BENCH_ONLY (comma-separated
 // workload ids, default all).
 //
@@ -22,15 +22,12 @@
 // times (the order turning each round), and keeps each worker's best round:
 // the 16-connection run with the most requests/s (and that run's CPU), the
 // one-connection run with the lowest p50. Every round is in the JSON.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { basicAuthorization, getToken, startIssuer } from '../tests/support/issuer.mjs';
-import { flipSignatureByte } from '../tests/support/minter.mjs';
 import { startOrigin } from '../tests/support/origin.mjs';
 import { freePort, httpRequest } from '../tests/support/worker.mjs';
 import { bundlePeer, stageOurs } from './bundle.mjs';
@@ -38,6 +35,8 @@ import { startCache } from './cache.mjs';
 import { workerdConfig } from './capnp.mjs';
 import { driver, oha } from './load.mjs';
 import { derive, table } from './report.mjs';
+import { startWorkerd, waitForPort } from './workerd.mjs';
+import { checkWorker, ourAuthz, peerBindings } from './workers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = path.join(ROOT, 'target', 'bench-edge');
@@ -46,8 +45,8 @@ const WORKERD = path.join(ROOT, 'node_modules', '@cloudflare', 'workerd-linux-64
 const OHA = process.env.OHA ?? path.join(os.homedir(), '.cargo', 'bin', 'oha');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SECONDS_C1 = Number(process.env.BENCH_SECONDS_C1 ?? 3);
-const FRESH = Number(process.env.BENCH_FRESH ?? 3000);
-const FRESH_C1 = Number(process.env.BENCH_FRESH_C1 ?? 800);
+const FRESH = Number(process.env.BENCH_FRESH ?? 2500);
+const FRESH_C1 = Number(process.env.BENCH_FRESH_C1 ?? 600);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const COLD_ROUNDS = 3;
 const ALGS = ['RS256', 'ES256', 'EdDSA'];
@@ -62,25 +61,6 @@ function compatibilityDate() {
   return toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
 }
 
-function waitForPort(port, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const sock = net.connect(port, '127.0.0.1');
-      sock.once('connect', () => {
-        sock.destroy();
-        resolve();
-      });
-      sock.once('error', () => {
-        sock.destroy();
-        if (Date.now() > deadline) reject(new Error(`nothing listens on ${port} after ${timeoutMs} ms`));
-        else setTimeout(attempt, 20);
-      });
-    };
-    attempt();
-  });
-}
-
 /** N tokens from the issuer's token endpoint, 8 requests at a time. */
 async function tokenPool(idp, n) {
   const out = [];
@@ -93,82 +73,6 @@ async function tokenPool(idp, n) {
   };
   await Promise.all(Array.from({ length: 8 }, one));
   return out;
-}
-
-function ourAuthz(origin, issuers) {
-  const rs = issuers.RS256;
-  return {
-    origin: origin.url,
-    realm: 'api',
-    leeway_seconds: 30,
-    strip_header_prefix: 'x-auth-',
-    issuers: ALGS.map((alg) => ({
-      issuer: issuers[alg].issuer,
-      // Given, as to the peers, so that no worker pays for discovery.
-      jwks_uri: issuers[alg].jwksUri,
-      token_endpoint: issuers[alg].tokenEndpoint,
-      audiences: ['api'],
-    })),
-    basic_exchange: { issuer: rs.issuer },
-    routes: [{ path: '/orgs/{org}/*' }],
-    forward: { 'x-auth-subject': 'sub', 'x-auth-org': '$org' },
-  };
-}
-
-function peerBindings(origin, issuers) {
-  return [
-    { name: 'ORIGIN', text: origin.url },
-    { name: 'AUDIENCE', text: 'api' },
-    { name: 'ISSUERS', json: Object.fromEntries(ALGS.map((a) => [issuers[a].issuer, issuers[a].jwksUri])) },
-  ];
-}
-
-function startWorkerd(configFile) {
-  const logFile = path.join(OUT_DIR, 'workerd.log');
-  const fd = fs.openSync(logFile, 'w');
-  const child = spawn(WORKERD, ['serve', path.basename(configFile)], {
-    cwd: path.dirname(configFile),
-    detached: true,
-    stdio: ['ignore', fd, fd],
-  });
-  fs.closeSync(fd);
-  let exited = null;
-  child.on('exit', (code, signal) => {
-    exited = { code, signal };
-  });
-  return {
-    pid: child.pid,
-    logFile,
-    exited: () => exited,
-    stop() {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    },
-  };
-}
-
-/** Each peer must refuse what ours refuses, or its figures mean nothing. */
-async function checkWorker(id, url, token, origin) {
-  const ok = await httpRequest(`${url}${PATH}`, { headers: { authorization: `Bearer ${token}` } });
-  const seen = origin.last();
-  const problems = [];
-  if (ok.status !== 200 || ok.headers['x-origin'] !== 'echo') problems.push(`valid token -> ${ok.status}`);
-  if (id !== 'pass') {
-    if (seen?.headers['x-auth-org'] !== 'org-a') problems.push('origin did not get x-auth-org: org-a');
-    const cases = [
-      ['other org', '/orgs/org-b/items', `Bearer ${token}`, 403],
-      ['flipped signature', PATH, `Bearer ${flipSignatureByte(token)}`, 401],
-      ['no credentials', PATH, undefined, 401],
-    ];
-    for (const [what, p, auth, want] of cases) {
-      const res = await httpRequest(`${url}${p}`, { headers: auth ? { authorization: auth } : {} });
-      if (res.status !== want) problems.push(`${what} -> ${res.status}, want ${want}`);
-    }
-  }
-  if (problems.length) throw new Error(`worker ${id} does not behave: ${problems.join('; ')}`);
 }
 
 function workloadsFor(only) {
@@ -212,7 +116,7 @@ async function main() {
     id,
     port: ports[id],
     modules: built[id].modules,
-    bindings: id === 'ours' ? [{ name: 'AUTHZ', json: ourAuthz(origin, issuers) }] : peerBindings(origin, issuers),
+    bindings: id === 'ours' ? [{ name: 'AUTHZ', json: ourAuthz(origin, issuers, ALGS) }] : peerBindings(origin, issuers, ALGS),
   }));
   const configFile = path.join(OUT_DIR, 'bench.capnp');
   fs.writeFileSync(
@@ -234,7 +138,7 @@ async function main() {
     const url = (id) => `http://127.0.0.1:${ports[id]}`;
     const start = async () => {
       const t0 = performance.now();
-      workerd = startWorkerd(configFile);
+      workerd = startWorkerd(WORKERD, configFile, path.join(OUT_DIR, 'workerd.log'));
       await Promise.all(ids.map((id) => waitForPort(ports[id], 30000))).catch((err) => {
         throw new Error(`${err.message}\n--- workerd log ---\n${fs.readFileSync(workerd.logFile, 'utf8')}`);
       });
@@ -285,7 +189,7 @@ async function main() {
     for (const id of ids) {
       for (const alg of ALGS) {
         if (id === 'tsndr' && alg === 'EdDSA') continue;
-        await checkWorker(id, url(id), repeated[alg], origin);
+        await checkWorker(id, url(id), PATH, repeated[alg], origin);
       }
     }
 
@@ -377,11 +281,16 @@ async function main() {
       cells: derive(cells),
     };
     fs.writeFileSync(OUT_JSON, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(`\n${table(result)}\n\n`);
-    process.stdout.write(
-      `machine: ${result.machine.cpus} cores (${result.machine.model}), load ${load0.map((x) => x.toFixed(2)).join(' ')} at start; ` +
-        `workerd ${result.versions.workerd} up in ${startupMs.toFixed(0)} ms\nwritten: ${path.relative(ROOT, OUT_JSON)}\n`,
-    );
+    const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
+    const text =
+      `${table(result)}\n\n` +
+      `Run ${result.started.slice(0, 16).replace('T', ' ')} UTC on ${result.machine.cpus} cores ` +
+      `(${result.machine.model}, ${result.machine.memGiB} GiB), load average ${load(result.machine.loadavg_start)} ` +
+      `at start and ${load(result.machine.loadavg_end)} at end; workerd ${result.versions.workerd}, ` +
+      `node ${result.versions.node}, ${ROUNDS} rounds of ${SECONDS} s (@16) and ${SECONDS_C1} s (@1).\n`;
+    // The same text as Markdown, to paste into the README.
+    fs.writeFileSync(OUT_JSON.replace(/\.json$/, '.md'), text);
+    process.stdout.write(`\n${text}written: ${path.relative(ROOT, OUT_JSON)} and .md\n`);
   } finally {
     await cleanup();
   }

@@ -6,7 +6,9 @@
 #   wasm-bindgen-cli 0.2.130                    cargo install (NOT --locked: its
 #                                               lockfile pins a crate the mirror lacks)
 #   wasm-pack 0.15.1                            cargo install --locked
-#   npm devDependencies (wrangler, oidc-provider, binaryen, playwright-core)   npm ci
+#   npm devDependencies (wrangler, oidc-provider, binaryen, playwright-core;
+#   for scripts/bench-edge.sh: jose, @tsndr/cloudflare-worker-jwt, esbuild,
+#   @cloudflare/workerd-linux-64)                                            npm ci
 #   chromium + chromium-driver                  only with --browser or SETUP_BROWSER=1
 #
 # Versions are pinned in shared/notes/toolchain.md; they must stay in step with
