@@ -173,12 +173,13 @@ pub fn begin_with(
             (None, RouteMatch::default())
         }
     };
+    let authorizations = req.authorizations();
     let mut ctx = Ctx {
         route,
         matched,
         trail,
         basic: cfg.basic_exchange.is_some()
-            && req.authorizations().into_iter().any(forward::is_basic),
+            && authorizations.iter().copied().any(forward::is_basic),
     };
     let route_cfg = ctx.route.map(|i| &cfg.routes[i]);
 
@@ -194,7 +195,7 @@ pub fn begin_with(
     }
 
     let creds = extract::extract(
-        &req.authorizations(),
+        &authorizations,
         cfg.max_token_bytes,
         cfg.basic_exchange.is_some(),
     );
