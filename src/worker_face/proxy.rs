@@ -5,9 +5,7 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    Headers, Request, RequestInit, RequestRedirect, Response, ResponseInit, WorkerGlobalScope,
-};
+use web_sys::{Headers, Request, RequestInit, RequestRedirect, Response, WorkerGlobalScope};
 
 use super::respond;
 use crate::config::Config;
@@ -29,7 +27,9 @@ pub async fn forward(
     dur_ms: u64,
 ) -> Result<Response, AuthError> {
     let internal = |e: JsValue| {
-        let reason = e.as_string().unwrap_or_else(|| "the runtime refused".into());
+        let reason = e
+            .as_string()
+            .unwrap_or_else(|| "the runtime refused".into());
         log_event("proxy_failed", &reason);
         AuthError::Internal
     };
@@ -72,15 +72,15 @@ pub async fn forward(
             AuthError::OriginUnreachable
         })?;
     // The origin's answer as it is (status, headers, streamed body), with
-    // our Server-Timing added: its own headers cannot be changed.
-    let out = Headers::new_with_headers(&resp.headers()).map_err(internal)?;
-    out.append("server-timing", &respond::server_timing(dur_ms))
+    // our Server-Timing added. Its own headers cannot be changed, so it is
+    // copied, by the runtime: the answer serves as its own ResponseInit.
+    let out =
+        Response::new_with_opt_readable_stream_and_init(resp.body().as_ref(), resp.unchecked_ref())
+            .map_err(internal)?;
+    out.headers()
+        .append("server-timing", &respond::server_timing(dur_ms))
         .map_err(internal)?;
-    let init = ResponseInit::new();
-    init.set_status(resp.status());
-    init.set_status_text(&resp.status_text());
-    init.set_headers(out.as_ref());
-    Response::new_with_opt_readable_stream_and_init(resp.body().as_ref(), &init).map_err(internal)
+    Ok(out)
 }
 
 fn log_event(event: &str, reason: &str) {
