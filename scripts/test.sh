@@ -3,7 +3,8 @@
 #   set-up (with Chromium), cargo fmt --check, cargo test (with the page's
 #   core), wasm-pack test --node and --headless --chrome, the page build, and
 #   node --test (test-support selftests, the end-to-end tests against
-#   wrangler dev, the browser page in Chromium).
+#   wrangler dev, the browser page in Chromium), then the log hygiene check
+#   over every worker's output of that step.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -88,4 +89,12 @@ fi
 # Selftests of the test support first: they need no worker and pin down the
 # issuer, minter and origin the end-to-end tests rely on. tests/browser/
 # drives the page (www/) in Chromium, and its Explain against the worker.
+# Every worker start appends its whole output to one file here
+# (tests/support/worker.mjs); emptied first so that only this run is read.
+export E2E_LOG_DIR="${E2E_LOG_DIR:-$ROOT/target/e2e-logs}"
+rm -rf "$E2E_LOG_DIR"
 step node-test node --test tests/support/ tests/e2e/ tests/browser/
+
+# Log hygiene over what every worker of the step above printed: no token,
+# Basic value or secret, and enough request lines that it means something.
+step log-hygiene node --test tests/hygiene/

@@ -40,6 +40,9 @@ struct Entry {
     fetched_at: u64,
     max_age: u64,
     last_refetch: Option<u64>,
+    /// A refresh under way since (ms): requests with a `kid` the cached
+    /// keys lack wait for it instead of being refused while it runs.
+    refetching_since: Option<f64>,
 }
 
 /// Times are Unix seconds, passed in.
@@ -52,6 +55,17 @@ pub struct KeyCache {
     failures: HashMap<String, u64>,
     /// Cold fetches under way, by issuer: the others wait for them.
     cold_fetches: HashMap<String, f64>,
+}
+
+/// What a request whose `kid` the cached keys lack should do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refetch {
+    /// Refetch (the mark is set).
+    Lead,
+    /// Another request is refetching: look again shortly.
+    Wait,
+    /// Refetched within [`REFETCH_INTERVAL`], or nothing cached: no fetch.
+    No,
 }
 
 /// What a request with nothing cached should do.
@@ -100,6 +114,7 @@ impl KeyCache {
                 fetched_at: now,
                 max_age: max_age.clamp(MIN_MAX_AGE, MAX_MAX_AGE),
                 last_refetch,
+                refetching_since: None,
             },
         );
     }
@@ -107,7 +122,7 @@ impl KeyCache {
     /// Whether a refresh of cached keys (unknown `kid`, or past max-age) may
     /// go out now; if so it is recorded before any await, so concurrent
     /// requests in this isolate keep using what is cached.
-    pub fn try_begin_refetch(&mut self, issuer: &str, now: u64) -> bool {
+    pub fn try_begin_refetch(&mut self, issuer: &str, now: u64, now_ms: f64) -> bool {
         // With nothing cached, begin_cold_fetch decides.
         let Some(e) = self.entries.get_mut(issuer) else {
             return false;
@@ -118,7 +133,22 @@ impl KeyCache {
             return false;
         }
         e.last_refetch = Some(now);
+        e.refetching_since = Some(now_ms);
         true
+    }
+
+    /// For a `kid` the cached keys lack: refetch, wait for the refresh
+    /// already under way (it may bring that key), or give up.
+    pub fn begin_kid_refetch(&mut self, issuer: &str, now: u64, now_ms: f64) -> Refetch {
+        let in_flight = self.entries.get(issuer).and_then(|e| e.refetching_since);
+        if in_flight.is_some_and(|t| now_ms - t < COLD_FETCH_WAIT_MS) {
+            return Refetch::Wait;
+        }
+        if self.try_begin_refetch(issuer, now, now_ms) {
+            Refetch::Lead
+        } else {
+            Refetch::No
+        }
     }
 
     /// With nothing cached: lead a fetch, wait for the one under way, or
@@ -141,6 +171,9 @@ impl KeyCache {
     pub fn note_failure(&mut self, issuer: &str, now: u64) -> Option<Rc<KeySet>> {
         self.cold_fetches.remove(issuer);
         self.failures.insert(issuer.to_string(), now);
+        if let Some(e) = self.entries.get_mut(issuer) {
+            e.refetching_since = None;
+        }
         match self.lookup(issuer, now) {
             Lookup::Fresh(keys) | Lookup::Stale(keys) => Some(keys),
             Lookup::Missing => None,
@@ -238,22 +271,48 @@ mod tests {
     fn unknown_kid_refetches_at_most_once_per_interval() {
         let mut c = cached(600);
         let t1 = T0 + 1;
-        assert!(c.try_begin_refetch("iss", t1));
-        assert!(!c.try_begin_refetch("iss", t1 + 1));
-        assert!(!c.try_begin_refetch("iss", t1 + REFETCH_INTERVAL - 1));
-        assert!(c.try_begin_refetch("iss", t1 + REFETCH_INTERVAL));
-        assert!(!KeyCache::new().try_begin_refetch("uncached", T0));
+        assert!(c.try_begin_refetch("iss", t1, 0.0));
+        assert!(!c.try_begin_refetch("iss", t1 + 1, 0.0));
+        assert!(!c.try_begin_refetch("iss", t1 + REFETCH_INTERVAL - 1, 0.0));
+        assert!(c.try_begin_refetch("iss", t1 + REFETCH_INTERVAL, 0.0));
+        assert!(!KeyCache::new().try_begin_refetch("uncached", T0, 0.0));
     }
 
     #[test]
     fn refetch_mark_survives_a_store() {
         let mut c = cached(600);
         assert!(
-            c.try_begin_refetch("iss", T0 + 1),
+            c.try_begin_refetch("iss", T0 + 1, 0.0),
             "a fetch is not a refetch"
         );
         c.store("iss", KeySet::default(), 600, T0 + 2);
-        assert!(!c.try_begin_refetch("iss", T0 + 3));
+        assert!(!c.try_begin_refetch("iss", T0 + 3, 0.0));
+    }
+
+    #[test]
+    fn a_kid_missing_during_a_refresh_waits_for_it() {
+        let mut c = cached(600);
+        assert_eq!(c.begin_kid_refetch("iss", T0 + 1, 1000.0), Refetch::Lead);
+        // Under way: the others wait for its keys rather than refuse.
+        assert_eq!(c.begin_kid_refetch("iss", T0 + 1, 1500.0), Refetch::Wait);
+        c.store("iss", KeySet::default(), 600, T0 + 2);
+        assert_eq!(c.begin_kid_refetch("iss", T0 + 2, 2000.0), Refetch::No);
+        // A failed refresh ends the wait too; a leader that never came
+        // back holds no one for longer than a cold fetch would.
+        let mut c = cached(600);
+        assert_eq!(c.begin_kid_refetch("iss", T0 + 1, 0.0), Refetch::Lead);
+        c.note_failure("iss", T0 + 6);
+        assert_eq!(c.begin_kid_refetch("iss", T0 + 6, 6000.0), Refetch::No);
+        let mut c = cached(600);
+        assert_eq!(c.begin_kid_refetch("iss", T0 + 1, 0.0), Refetch::Lead);
+        assert_eq!(
+            c.begin_kid_refetch("iss", T0 + 13, COLD_FETCH_WAIT_MS),
+            Refetch::No
+        );
+        assert_eq!(
+            KeyCache::new().begin_kid_refetch("none", T0, 0.0),
+            Refetch::No
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use super::{http, now_ms, shared_cache};
 use crate::config::{Config, IssuerConfig};
 use crate::error::AuthError;
 use crate::jwks::{self, Jwk, KeySet};
-use crate::keycache::{self, Cold, KeyCache, Lookup};
+use crate::keycache::{self, Cold, KeyCache, Lookup, Refetch};
 
 thread_local! {
     static CACHE: RefCell<KeyCache> = RefCell::new(KeyCache::new());
@@ -43,7 +43,7 @@ pub async fn get(
         match lookup {
             Lookup::Fresh(set) => return Ok(set),
             Lookup::Stale(set) => {
-                if !CACHE.with(|c| c.borrow_mut().try_begin_refetch(&iss.issuer, now)) {
+                if !CACHE.with(|c| c.borrow_mut().try_begin_refetch(&iss.issuer, now, now_ms())) {
                     return Ok(set);
                 }
                 return fetch_and_store(iss, env, now, Source::SharedFirst)
@@ -70,8 +70,9 @@ pub async fn get(
 }
 
 /// One refetch for a token whose `kid` the cached keys lack, at most once
-/// per 30 s per issuer (a fetch counts). `None`: not allowed now, or the
-/// fetch failed.
+/// per 30 s per issuer (a fetch counts); while one is under way, the keys
+/// it brings (a rotation seen by many requests at once). `None`: not
+/// allowed now, or the fetch failed.
 pub async fn refetch_for_unknown_kid(
     cfg: &Config,
     env: &Env,
@@ -79,11 +80,26 @@ pub async fn refetch_for_unknown_kid(
     now: u64,
 ) -> Option<Rc<KeySet>> {
     let iss = &cfg.issuers[issuer];
-    if !CACHE.with(|c| c.borrow_mut().try_begin_refetch(&iss.issuer, now)) {
-        return None;
+    let mut waited = false;
+    loop {
+        let step = CACHE.with(|c| c.borrow_mut().begin_kid_refetch(&iss.issuer, now, now_ms()));
+        match step {
+            // The shared copy is as old as ours or older: it lacks the kid too.
+            Refetch::Lead => return fetch_and_store(iss, env, now, Source::Issuer).await,
+            Refetch::Wait => {
+                waited = true;
+                Delay::from(POLL).await;
+            }
+            // Another request's refresh ended: what it left is in the cache.
+            Refetch::No if waited => {
+                return CACHE.with(|c| match c.borrow().lookup(&iss.issuer, now) {
+                    Lookup::Fresh(set) | Lookup::Stale(set) => Some(set),
+                    Lookup::Missing => None,
+                })
+            }
+            Refetch::No => return None,
+        }
     }
-    // The shared copy is as old as ours or older: it lacks the kid too.
-    fetch_and_store(iss, env, now, Source::Issuer).await
 }
 
 /// Where a JWKS may come from.
@@ -118,7 +134,11 @@ async fn fetch_and_store(
                 "{}",
                 serde_json::json!({"authz": {"event": "keys_fetch_failed", "issuer": iss.issuer, "reason": reason}})
             );
-            CACHE.with(|c| c.borrow_mut().note_failure(&iss.issuer, now))
+            // The failure's own time, not the request's: a fetch that timed
+            // out after 5 s would otherwise end its back-off as it began,
+            // and every request would wait out a timeout of its own.
+            let failed_at = (now_ms() / 1000.0) as u64;
+            CACHE.with(|c| c.borrow_mut().note_failure(&iss.issuer, failed_at.max(now)))
         }
     }
 }

@@ -50,6 +50,20 @@
 //                   (all, or those whose path ends with `only`) get 503
 //                   (mode '503', with Retry-After), a reset connection
 //                   (mode 'reset') or no answer at all (mode 'hang')
+//   fault(endpoint, mode, { ms = 8000 } = {}): a fault in front of ONE
+//                   endpoint, for the fault drills; null clears it (no fault
+//                   is set unless a test sets one). endpoint: 'jwks',
+//                   'token' or 'discovery'. mode:
+//                     'down'    503 with Retry-After
+//                     '500'     500 {"error":"server_error"}
+//                     'slow'    the real answer, after `ms` (default 8 s:
+//                               longer than the worker's 5 s fetch timeout)
+//                     'timeout' no answer until the fault is cleared
+//                     'garbage' 200 with an HTML body (not JSON)
+//                     'empty'   200 {"keys":[]}
+//                   setDown, when on, comes first.
+//   hits(endpoint)  -> requests to that endpoint (faulted ones too) since the
+//                   last resetCounts()
 //   stop()          -> Promise<void>
 //
 // Default clients (DEFAULT_CLIENTS; all client_secret_basic, client_credentials):
@@ -136,6 +150,14 @@ const ROUTES = {
 };
 
 const RESOURCE = 'urn:edge-authorizer:api';
+
+// The endpoints a fault can sit in front of, by path after the realm prefix.
+const FAULT_PATHS = {
+  jwks: ROUTES.jwks,
+  token: ROUTES.token,
+  discovery: '/.well-known/openid-configuration',
+};
+const FAULT_MODES = new Set(['down', '500', 'slow', 'timeout', 'garbage', 'empty']);
 
 let providerModule;
 async function loadProvider(quiet) {
@@ -272,19 +294,71 @@ export async function startIssuer({
   let down = null; // { mode, only } while down
   const log = [];
   const hanging = new Set();
+  const faults = new Map(); // path -> { mode, ms }
+  const timers = new Set();
+
+  const hang = (res) => {
+    hanging.add(res);
+    res.on('close', () => hanging.delete(res));
+  };
+
+  /** Answers for a fault in front of `path`; false: no fault, serve it. */
+  function faulted(path, req, res) {
+    const f = faults.get(path);
+    if (!f) return false;
+    const json = (status, body, headers = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    switch (f.mode) {
+      case 'down':
+        json(503, { error: 'temporarily_unavailable' }, { 'retry-after': '1' });
+        break;
+      case '500':
+        json(500, { error: 'server_error', error_description: 'fault drill' });
+        break;
+      case 'garbage':
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html><body>502 Bad Gateway (fault drill)</body></html>');
+        break;
+      case 'empty':
+        json(200, { keys: [] });
+        break;
+      case 'timeout':
+        hang(res);
+        break;
+      case 'slow': {
+        hang(res);
+        const t = setTimeout(() => {
+          timers.delete(t);
+          hanging.delete(res);
+          if (!res.destroyed) route(req, res, { late: true });
+        }, f.ms);
+        timers.add(t);
+        break;
+      }
+      default:
+        throw new Error(`unknown fault ${f.mode}`);
+    }
+    return true;
+  }
 
   const server = http.createServer((req, res) => {
     const path = (req.url || '/').split('?')[0];
     log.push({ method: req.method, path, at: Date.now() });
+    route(req, res);
+  });
 
+  // `late`: a slow fault's request, held and now served.
+  function route(req, res, { late = false } = {}) {
+    const path = (req.url || '/').split('?')[0];
     if (down && (!down.only || path.endsWith(down.only))) {
       if (down.mode === 'reset') {
         req.socket.destroy();
         return;
       }
       if (down.mode === 'hang') {
-        hanging.add(res);
-        res.on('close', () => hanging.delete(res));
+        hang(res);
         return;
       }
       res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1', connection: 'close' });
@@ -297,6 +371,7 @@ export async function startIssuer({
       res.end(JSON.stringify({ error: 'Realm does not exist' }));
       return;
     }
+    if (!late && faults.size > 0 && faulted(path.slice(prefix.length), req, res)) return;
     // Mount the provider under the realm prefix the way connect/express do:
     // originalUrl keeps the full path, url is the rest. oidc-provider derives
     // its mount path from the two, so discovery advertises prefixed URLs.
@@ -305,7 +380,7 @@ export async function startIssuer({
     req.url = req.url.slice(prefix.length) || '/';
     if (req.url.startsWith('?')) req.url = `/${req.url}`;
     callback(req, res);
-  });
+  }
 
   const actualPort = await listenLoopback(server, port);
   const issuer = `http://127.0.0.1:${actualPort}${prefix}`;
@@ -448,7 +523,24 @@ export async function startIssuer({
         hanging.clear();
       }
     },
+    fault(endpoint, mode, { ms = 8000 } = {}) {
+      const p = FAULT_PATHS[endpoint];
+      if (!p) throw new Error(`no fault endpoint ${endpoint}`);
+      if (mode !== null && !FAULT_MODES.has(mode)) throw new Error(`unknown fault mode ${mode}`);
+      const was = faults.get(p);
+      if (mode === null) faults.delete(p);
+      else faults.set(p, { mode, ms });
+      // Answers held by the fault end with it (a slow one still answers).
+      if (was && was.mode === 'timeout') for (const res of hanging) res.destroy();
+    },
+    hits: (endpoint) => {
+      const p = FAULT_PATHS[endpoint];
+      if (!p) throw new Error(`no fault endpoint ${endpoint}`);
+      return log.filter((r) => r.path === `${prefix}${p}`).length;
+    },
     async stop() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
       for (const res of hanging) res.destroy();
       hanging.clear();
       await closeServer(server);

@@ -41,6 +41,8 @@ function verifyWithJwks(token, jwks) {
   }
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
 async function getJson(url) {
   const res = await fetch(url);
   assert.equal(res.status, 200, `GET ${url}`);
@@ -187,6 +189,39 @@ describe('issuer (oidc-provider, Keycloak-shaped)', () => {
     assert.ok(await getToken(idp, 'svc-a', 'svc-a-secret'));
     assert.equal(idp.requestCount('/certs'), 6);
     assert.equal(idp.requestCount('/token'), 3);
+  });
+
+  it('fault switch: one endpoint at a time, counted, cleared by null', async () => {
+    idp.resetCounts();
+    const jwksBody = async () => (await fetch(idp.jwksUri)).text();
+    idp.fault('jwks', 'garbage');
+    const garbage = await jwksBody();
+    assert.throws(() => JSON.parse(garbage));
+    idp.fault('jwks', 'empty');
+    assert.deepEqual(JSON.parse(await jwksBody()), { keys: [] });
+    idp.fault('jwks', 'down');
+    assert.equal((await fetch(idp.jwksUri)).status, 503);
+    assert.equal((await fetch(idp.discoveryUrl)).status, 200, 'other endpoints unaffected');
+    idp.fault('jwks', null);
+    idp.fault('token', '500');
+    assert.equal((await requestToken(idp, 'svc-a', 'svc-a-secret')).status, 500);
+    idp.fault('token', 'garbage');
+    assert.equal(typeof (await requestToken(idp, 'svc-a', 'svc-a-secret')).body, 'string');
+    idp.fault('token', 'timeout');
+    const held = requestToken(idp, 'svc-a', 'svc-a-secret');
+    const raced = await Promise.race([held.then(() => 'answered', () => 'failed'), sleep(300).then(() => 'held')]);
+    assert.equal(raced, 'held');
+    idp.fault('token', null); // ends the held request
+    await assert.rejects(held);
+    idp.fault('jwks', 'slow', { ms: 200 });
+    assert.deepEqual(JSON.parse(await jwksBody()), idp.keys(), 'slow still gives the real answer');
+    idp.fault('jwks', null);
+    assert.ok(await getToken(idp, 'svc-a', 'svc-a-secret'));
+    assert.equal(idp.hits('jwks'), 4);
+    assert.equal(idp.hits('token'), 4);
+    assert.equal(idp.hits('discovery'), 1);
+    assert.throws(() => idp.fault('jwks', 'sideways'));
+    assert.throws(() => idp.fault('userinfo', 'down'));
   });
 
   it('answers 404 outside its realm', async () => {

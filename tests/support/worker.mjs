@@ -20,6 +20,13 @@
 //     logs()     everything wrangler (and the worker's console) printed so far
 //     waitForLog(regexOrString, timeoutMs = 10000) -> Promise<matched text>
 //     stop()     -> Promise<void>: ends the whole process group
+//     logFile    where this start's output is also kept (see below)
+//
+// Every start appends all wrangler printed (stdout and stderr, with the
+// worker's console lines) to its own file in $E2E_LOG_DIR (default
+// target/e2e-logs/), named after the test file, so that tests/hygiene/ can
+// check the logs of the whole end-to-end suite for secrets afterwards.
+// scripts/test.sh empties the folder before the end-to-end step.
 //
 // wrangler runs as `wrangler dev --ip 127.0.0.1 --port <p> --inspector-port <q>
 // --var AUTHZ:<json> ...` with WRANGLER_SEND_METRICS=false, CI=1, no stdin,
@@ -85,6 +92,19 @@ export function httpRequest(url, { method = 'GET', headers = {}, body, timeoutMs
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export const LOG_DIR = process.env.E2E_LOG_DIR || path.join(REPO_ROOT, 'target', 'e2e-logs');
+let starts = 0;
+
+/** A new file in LOG_DIR for one start, named after the test file running. */
+function openLogFile() {
+  fs.mkdirSync(LOG_DIR, { recursive: true });
+  const script = path.basename(process.argv[1] || 'node').replace(/[^\w.-]/g, '_');
+  starts += 1;
+  const file = path.join(LOG_DIR, `${script}-${process.pid}-${starts}.log`);
+  fs.writeFileSync(file, `# wrangler dev started ${new Date().toISOString()} by ${process.argv[1] || '?'}\n`);
+  return file;
+}
 
 // One wrangler start (and so one [build] run) at a time on this machine.
 const LOCK_DIR = path.join(os.tmpdir(), 'edge-authorizer-wrangler-start.lock');
@@ -159,6 +179,12 @@ export async function startWorker({
   let persistDir;
   let output = '';
   let exited = null;
+  const logFile = openLogFile();
+  // Synchronous, so that nothing printed is lost when the test process ends.
+  const keep = (d) => {
+    output += d;
+    fs.appendFileSync(logFile, d);
+  };
   try {
     const listenPort = port || (await freePort());
     const inspectorPort = await freePort();
@@ -200,19 +226,15 @@ export async function startWorker({
     });
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (d) => {
-      output += d;
-    });
-    child.stderr.on('data', (d) => {
-      output += d;
-    });
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     const exitPromise = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         exited = { code, signal };
         resolve(exited);
       });
       child.once('error', (err) => {
-        output += `\nspawn error: ${err.stack || err}\n`;
+        keep(`\nspawn error: ${err.stack || err}\n`);
         exited = { code: null, signal: null, error: err };
         resolve(exited);
       });
@@ -244,6 +266,7 @@ export async function startWorker({
     const worker = {
       url,
       port: listenPort,
+      logFile,
       logs: () => output,
       async waitForLog(pattern, waitMs = 10000) {
         const deadline = Date.now() + waitMs;
