@@ -43,6 +43,9 @@ impl Target<'_> {
 mod tests {
     use super::*;
 
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     fn t(url: &str) -> (String, Option<String>) {
         let t = split(url).expect("an absolute URL");
         (t.path.to_string(), t.query.map(str::to_string))

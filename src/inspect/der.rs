@@ -110,6 +110,9 @@ pub fn top_sequence(der: &[u8]) -> Option<Reader<'_>> {
 mod tests {
     use super::*;
 
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     #[test]
     fn short_and_long_lengths() {
         let mut r = Reader::new(&[0x02, 0x01, 0x05, 0x04, 0x81, 0x80]);
