@@ -87,8 +87,9 @@ for t in "${TARGETS[@]}"; do
   if [ "$rc" -ne 0 ] || [ "$after" -gt "$before" ]; then
     result="CRASH (exit $rc)"
     CRASHED+=("$t")
-    echo "---- $t: last lines of the libFuzzer log"
-    grep -v -E '^#[0-9]+' "$LOGS/$t.log" | tail -n 40
+    echo "---- $t: what failed"
+    grep -A 2 -E 'panicked at|ERROR: libFuzzer' "$LOGS/$t.log" | grep -v -E '^ *(stack backtrace|[0-9]+:)' || true
+    grep -E '^(SUMMARY|MS:|Base64:)' "$LOGS/$t.log" || true
     echo "---- input(s) kept in fuzz/artifacts/$t/; reproduce: cargo +nightly fuzz run $t fuzz/artifacts/$t/<file>"
   else
     result="no crash"
