@@ -2,7 +2,7 @@
 """Writes fuzz/seeds/<target>/ from the committed fixtures, the README and
 wrangler.toml. Run from anywhere: python3 fuzz/make_seeds.py. Crash inputs
 kept as regression seeds (named crash-*) are left alone."""
-import base64, json, os, pathlib, re
+import base64, json, os, pathlib, re, subprocess
 
 FUZZ = pathlib.Path(__file__).resolve().parent
 ROOT = FUZZ.parent
@@ -44,7 +44,7 @@ def clear(target):
                 f.unlink()
 
 
-for t in ["extract", "token_decode", "jwks", "config", "exchange_answer", "routes", "decide"]:
+for t in ["extract", "token_decode", "jwks", "config", "exchange_answer", "routes", "decide", "page_keys"]:
     clear(t)
 
 # extract: flag byte (1 = Basic on, 2 = small max), then header lines.
@@ -174,3 +174,26 @@ for i, text in enumerate([
 ]):
     write("decide", f"{i:02}", text)
 print("seeds written under", FUZZ / "seeds")
+
+# page_keys: what the page takes as a key. PEMs by openssl from the
+# committed test keys (and throwaway EC and Ed25519 keys).
+def openssl(*args, stdin=None):
+    return subprocess.run(["openssl", *args], input=stdin, capture_output=True, check=True).stdout
+
+
+fixtures = ROOT / "tests/fixtures"
+write("page_keys", "jwks", json.dumps(V["jwks"]))
+write("page_keys", "jwk_ed", json.dumps(V["jwks"]["keys"][2]))
+write("page_keys", "secret", V["hs_secret"] + "\n")
+write("page_keys", "secret_short", "too-short\n")
+write("page_keys", "spki_rsa", openssl("pkey", "-in", str(fixtures / "rsa2048-a.pem"), "-pubout"))
+write("page_keys", "pkcs1_rsa_pub", openssl("rsa", "-in", str(fixtures / "rsa2048-a.pem"), "-RSAPublicKey_out"))
+write("page_keys", "pkcs8_rsa_private", (fixtures / "rsa2048-b.pem").read_text())
+write("page_keys", "pkcs1_rsa_private", openssl("rsa", "-in", str(fixtures / "rsa2048-b.pem"), "-traditional"))
+ec = openssl("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256")
+write("page_keys", "spki_ec", openssl("pkey", "-pubout", stdin=ec))
+ed = openssl("genpkey", "-algorithm", "ed25519")
+write("page_keys", "spki_ed", openssl("pkey", "-pubout", stdin=ed))
+escaped = (fixtures / "rsa2048-b.pem").read_text().replace("\n", "\\n")
+write("page_keys", "private_escaped_newlines", escaped)
+write("page_keys", "certificate_label", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")

@@ -15,7 +15,7 @@ pub mod verify;
 #[cfg(feature = "browser")]
 pub mod assertion;
 #[cfg(feature = "browser")]
-mod pem;
+pub mod pem;
 
 /// A string in single quotes for a POSIX shell, for the curl lines.
 pub(crate) fn sh_quote(s: &str) -> String {
