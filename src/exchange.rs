@@ -91,10 +91,18 @@ struct Failure {
     error: String,
 }
 
-/// JSON is UTF-8 (RFC 8259 8.1). `serde_json::from_slice` checks only the
-/// members it keeps, so a body with invalid bytes elsewhere would pass.
+/// The answer is a JSON object (RFC 6749 5.1, 5.2) in UTF-8 (RFC 8259
+/// 8.1). serde reads a struct from an array too (`["token", 300]`), and
+/// `from_slice` checks UTF-8 only in the members it keeps: both refused.
 fn json<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Option<T> {
-    serde_json::from_str(std::str::from_utf8(body).ok()?).ok()
+    let text = std::str::from_utf8(body).ok()?;
+    if !text
+        .trim_start_matches([' ', '\t', '\n', '\r'])
+        .starts_with('{')
+    {
+        return None;
+    }
+    serde_json::from_str(text).ok()
 }
 
 pub fn read_answer(status: u16, body: &[u8]) -> Answer {
@@ -203,6 +211,16 @@ mod tests {
             Answer::Invalid
         );
         assert_eq!(read_answer(401, b"\xff"), Answer::Refused);
+        // Also found by fuzzing: serde reads a struct from an array.
+        assert_eq!(read_answer(200, b"[\"a.b.c\", 300]"), Answer::Invalid);
+        assert_eq!(read_answer(400, b" [\"invalid_client\"]"), Answer::Invalid);
+        assert_eq!(
+            read_answer(200, b"\r\n {\"access_token\":\"t\"}"),
+            Answer::Token {
+                access_token: "t".into(),
+                expires_in: None
+            }
+        );
         assert_eq!(read_answer(502, b"\xff"), Answer::Unavailable);
         assert_eq!(
             read_answer(503, br#"{"access_token":"x"}"#),
