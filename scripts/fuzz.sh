@@ -22,7 +22,8 @@ export PATH="$HOME/.cargo/bin:$PATH"
 DURATION="${1:-600}"
 [ $# -gt 0 ] && shift
 case "$DURATION" in
-  '' | *[!0-9]*) echo "fuzz.sh: SECONDS must be a whole number, got '$DURATION'" >&2; exit 2 ;;
+  # (0 would be libFuzzer's "no limit".)
+  '' | *[!0-9]* | 0) echo "fuzz.sh: SECONDS must be a whole number above 0, got '$DURATION'" >&2; exit 2 ;;
 esac
 
 if ! rustup run nightly rustc --version >/dev/null 2>&1; then
