@@ -8,6 +8,7 @@
 
 use edge_authz::exchange::{read_answer, Answer};
 use libfuzzer_sys::fuzz_target;
+use serde::de::IgnoredAny;
 use serde_json::Value;
 
 fuzz_target!(|data: &[u8]| {
@@ -23,8 +24,6 @@ fuzz_target!(|data: &[u8]| {
         } => {
             assert_eq!(status, 200);
             assert!(!access_token.is_empty());
-            // A `Value` holds no number beyond f64 (JSON allows them, and
-            // serde skips them in members it ignores): only that may fail.
             match serde_json::from_slice::<Value>(body) {
                 Ok(doc) => {
                     assert_eq!(doc["access_token"].as_str(), Some(access_token.as_str()));
@@ -35,10 +34,12 @@ fuzz_target!(|data: &[u8]| {
                         assert!(same, "expires_in {n} from {given}");
                     }
                 }
-                Err(e) => assert!(
-                    e.to_string().starts_with("number out of range"),
-                    "a token from invalid JSON: {e}"
-                ),
+                // What serde skips in ignored members unchecked: JSON that no
+                // `Value` holds (lone surrogates, numbers past f64). The body
+                // must still be JSON in syntax.
+                Err(_) => {
+                    serde_json::from_slice::<IgnoredAny>(body).expect("a token from invalid JSON");
+                }
             }
             let other = Answer::Token {
                 access_token: "x".into(),
