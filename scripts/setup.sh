@@ -6,6 +6,8 @@
 #   wasm-bindgen-cli 0.2.130                    cargo install (NOT --locked: its
 #                                               lockfile pins a crate the mirror lacks)
 #   wasm-pack 0.15.1                            cargo install --locked
+#   cargo-fuzz 0.13.2                           cargo install --locked (scripts/fuzz.sh;
+#                                               needs the nightly toolchain, checked here)
 #   npm devDependencies (wrangler, oidc-provider, binaryen, playwright-core;
 #   for scripts/bench-edge.sh: jose, @tsndr/cloudflare-worker-jwt, esbuild,
 #   @cloudflare/workerd-linux-64)                                            npm ci
@@ -22,6 +24,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 WORKER_BUILD_VERSION=0.8.7
 WASM_BINDGEN_VERSION=0.2.130
 WASM_PACK_VERSION=0.15.1
+CARGO_FUZZ_VERSION=0.13.2
 
 WANT_BROWSER="${SETUP_BROWSER:-0}"
 for arg in "$@"; do
@@ -87,6 +90,16 @@ cargo_install worker-build "$WORKER_BUILD_VERSION" worker-build --locked
 cargo_install wasm-bindgen "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
 cargo_install wasm-pack "$WASM_PACK_VERSION" wasm-pack --locked
 
+# cargo fuzz builds with libFuzzer's instrumentation, which needs nightly.
+# Installing a toolchain is the machine's business, not this script's.
+if rustup run nightly rustc --version >/dev/null 2>&1; then
+  say "rust nightly toolchain present"
+else
+  say "ERROR: the nightly toolchain is missing; scripts/fuzz.sh needs it: rustup toolchain install nightly"
+  exit 1
+fi
+cargo_install cargo-fuzz "$CARGO_FUZZ_VERSION" cargo-fuzz --locked
+
 # --- npm ----------------------------------------------------------------------
 if ! command -v npm >/dev/null 2>&1; then
   say "ERROR: npm not found (node 20 and npm are expected on the machine)"
@@ -99,6 +112,10 @@ if [ -f package-lock.json ]; then
      && [ -d node_modules/playwright-core ] \
      && [ -f node_modules/.package-lock.json ] && ! [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "npm packages present"
+  elif [ -L node_modules ] && [ -x node_modules/.bin/wrangler ]; then
+    # A worktree sharing another checkout's install: `npm ci` here would
+    # empty that install under everyone using it. Its owner updates it.
+    say "node_modules links to $(readlink node_modules): shared install left as it is"
   else
     say "npm ci"
     npm ci --no-audit --no-fund

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole check, stopping at the first failure:
 #   set-up (with Chromium), cargo fmt --check, cargo test (with the page's
-#   core), wasm-pack test --node and --headless --chrome, the page build, and
+#   core), a short fuzz run of every target, wasm-pack test --node and
+#   --headless --chrome, the page build, and
 #   node --test (test-support selftests, the end-to-end tests against
 #   wrangler dev, the browser page in Chromium), then the log hygiene check
 #   over every worker's output of that step.
@@ -74,6 +75,9 @@ if [ -f Cargo.toml ]; then
   # The browser feature adds the page's core (PEM keys, TOML configs,
   # assertions) to the default build, so its tests run too.
   step cargo-test cargo test --features browser
+  # Every cargo fuzz target builds and runs briefly from its seeds; a crash
+  # fails the step (the long run is in fuzz/README.md).
+  step fuzz scripts/fuzz.sh 15
   step wasm-pack-test wasm-pack test --node --mode no-install
   # The same core tests, and the page's exports, in Chromium (webdriver.json
   # holds the flags Chromium needs as root). The worker face stays off: its

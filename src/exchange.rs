@@ -91,10 +91,24 @@ struct Failure {
     error: String,
 }
 
+/// The answer is a JSON object (RFC 6749 5.1, 5.2) in UTF-8 (RFC 8259
+/// 8.1). serde reads a struct from an array too (`["token", 300]`), and
+/// `from_slice` checks UTF-8 only in the members it keeps: both refused.
+fn json<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Option<T> {
+    let text = std::str::from_utf8(body).ok()?;
+    if !text
+        .trim_start_matches([' ', '\t', '\n', '\r'])
+        .starts_with('{')
+    {
+        return None;
+    }
+    serde_json::from_str(text).ok()
+}
+
 pub fn read_answer(status: u16, body: &[u8]) -> Answer {
     match status {
-        200 => match serde_json::from_slice::<Success>(body) {
-            Ok(s) if !s.access_token.is_empty() => Answer::Token {
+        200 => match json::<Success>(body) {
+            Some(s) if !s.access_token.is_empty() => Answer::Token {
                 access_token: s.access_token,
                 expires_in: s.expires_in.and_then(|v| match v {
                     serde_json::Value::Number(n) => n.as_u64(),
@@ -105,8 +119,8 @@ pub fn read_answer(status: u16, body: &[u8]) -> Answer {
             },
             _ => Answer::Invalid,
         },
-        400 | 401 | 403 => match serde_json::from_slice::<Failure>(body) {
-            Ok(f)
+        400 | 401 | 403 => match json::<Failure>(body) {
+            Some(f)
                 if matches!(
                     f.error.as_str(),
                     // invalid_request too: the caller's credentials are the
@@ -187,6 +201,27 @@ mod tests {
         );
         assert_eq!(read_answer(401, b""), Answer::Refused);
         assert_eq!(read_answer(500, b""), Answer::Unavailable);
+        // Found by fuzzing: invalid UTF-8 in a member nobody reads.
+        assert_eq!(
+            read_answer(200, b"{\"access_token\":\"a\",\"x\":\"\xb0\"}"),
+            Answer::Invalid
+        );
+        assert_eq!(
+            read_answer(400, b"{\"error\":\"invalid_client\",\"x\":\"\xff\"}"),
+            Answer::Invalid
+        );
+        assert_eq!(read_answer(401, b"\xff"), Answer::Refused);
+        // Also found by fuzzing: serde reads a struct from an array.
+        assert_eq!(read_answer(200, b"[\"a.b.c\", 300]"), Answer::Invalid);
+        assert_eq!(read_answer(400, b" [\"invalid_client\"]"), Answer::Invalid);
+        assert_eq!(
+            read_answer(200, b"\r\n {\"access_token\":\"t\"}"),
+            Answer::Token {
+                access_token: "t".into(),
+                expires_in: None
+            }
+        );
+        assert_eq!(read_answer(502, b"\xff"), Answer::Unavailable);
         assert_eq!(
             read_answer(503, br#"{"access_token":"x"}"#),
             Answer::Unavailable

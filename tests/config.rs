@@ -173,6 +173,8 @@ fn unknown_keys_are_named() {
         }
     );
     assert_eq!(key(with(|v| v["Origin"] = json!("x"))), "Origin");
+    // Found by fuzzing (TOML `[''.x]`): an empty key was named "".
+    assert_eq!(key(with(|v| v[""] = json!({"x": 1}))), "\"\"");
     assert_eq!(
         key(with(
             |v| v["basic_exchange"] = json!({"issuer": ISS, "secret": "x"})
@@ -599,7 +601,12 @@ fn forward_table() {
         "",
     ] {
         let k = key(with(|v| v["forward"] = json!({ bad_name: "sub" })));
-        assert_eq!(k, format!("forward.{bad_name}"));
+        let shown = if bad_name.is_empty() {
+            "\"\""
+        } else {
+            bad_name
+        };
+        assert_eq!(k, format!("forward.{shown}"));
     }
     // The one hop-by-hop list the proxy also drops inbound.
     for hop in edge_authz::forward::HOP_BY_HOP {

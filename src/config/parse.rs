@@ -139,6 +139,9 @@ impl<'a> Obj<'a> {
 }
 
 fn child(at: &str, k: &str) -> String {
+    // An empty key (TOML `[''.x]`, JSON `{"": 1}`) is shown as `""`, so
+    // that the error still names something.
+    let k = if k.is_empty() { "\"\"" } else { k };
     if at.is_empty() {
         k.to_string()
     } else {

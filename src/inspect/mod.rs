@@ -16,7 +16,7 @@ pub mod verify;
 pub mod assertion;
 #[cfg(feature = "browser")]
 mod der;
-mod pem;
+pub mod pem;
 
 /// A string in single quotes for a POSIX shell, for the curl lines.
 pub(crate) fn sh_quote(s: &str) -> String {

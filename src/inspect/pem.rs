@@ -13,13 +13,34 @@ use serde_json::{json, Value};
 use super::der;
 use crate::b64;
 
-/// The first PEM block in `text`: its label and the block itself.
+/// The first PEM block in `text`: its label and the block itself. Errors
+/// name the label, so nothing else may pass for one: the BEGIN line starts
+/// a line, and the label is RFC 7468's (section 3: printable words joined
+/// by single spaces or hyphens), and short, on that line.
 fn block(text: &str) -> Result<(&str, &str), String> {
-    let start = text.find("-----BEGIN ").ok_or("no -----BEGIN line")?;
-    let label_end = text[start + 11..]
+    let start = text
+        .match_indices("-----BEGIN ")
+        .map(|(i, _)| i)
+        .find(|&i| {
+            text[..i]
+                .rsplit('\n')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .is_empty()
+        })
+        .ok_or("no -----BEGIN line")?;
+    let begin_line = text[start + 11..].lines().next().unwrap_or_default();
+    let label_end = begin_line
         .find("-----")
         .ok_or("the BEGIN line is not closed with -----")?;
-    let label = &text[start + 11..start + 11 + label_end];
+    let label = &begin_line[..label_end];
+    let words_ok = label
+        .split([' ', '-'])
+        .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_graphic() && b != b'-'));
+    if label.len() > 40 || !words_ok {
+        return Err("the BEGIN line has no PEM label (such as PUBLIC KEY)".into());
+    }
     let end_line = format!("-----END {label}-----");
     let end = text[start..]
         .find(&end_line)

@@ -93,6 +93,38 @@ fn broken_pem() {
 }
 
 #[test]
+fn a_broken_begin_line_does_not_quote_the_key() {
+    // Found by fuzzing: the label ran on to the next `-----`, over the
+    // key's base64, and "no -----END <label>-----" quoted it.
+    let pem = "-----BEGIN ZIzj0DAQcDQgAEuiM9XfuqA7QHAXegmlAkDgwy2Sih\n\
+               x5+ZCNoRHtndfIfAsqUCMbG6uHKGT3mGhJxHzsh0WgLF3IrPzT1Tj6MZYQ==\n\
+               -----END \0\0-----\n";
+    for e in [
+        public_jwk(pem).unwrap_err(),
+        rsa_private_key(pem).unwrap_err(),
+    ] {
+        assert!(!e.contains("ZIzj0DAQ") && !e.contains("x5+ZCNoR"), "{e}");
+        assert!(e.contains("not closed"), "{e}");
+    }
+    // Nor a label made of the key, nor one begun mid-line.
+    for pem in [
+        "-----BEGIN A\u{7}B-----\nMAA=\n-----END A\u{7}B-----",
+        "-----BEGIN MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAvNuSJiSSZqXOdsLn-----\n",
+        "-----BEGIN x5+ZCNoR--HtndfIfAsq-----\nMAA=\n-----END x5+ZCNoR--HtndfIfAsq-----",
+    ] {
+        let e = public_jwk(pem).unwrap_err();
+        assert!(e.contains("no PEM label"), "{e}");
+    }
+    let e = public_jwk(r#"{"n": "x5+ZCNoRHtndfIfAsq-----BEGIN PUBLIC KEY-----"}"#).unwrap_err();
+    assert_eq!(e, "no -----BEGIN line");
+    assert!(
+        public_jwk("  -----BEGIN FOO BAR-1-----\nMAA=\n-----END FOO BAR-1-----")
+            .unwrap_err()
+            .contains("FOO BAR-1")
+    );
+}
+
+#[test]
 fn private_keys_in_pkcs1_and_pkcs8() {
     let key = fixture_key();
     let pkcs1 = key.to_pkcs1_pem(LineEnding::LF).unwrap();

@@ -227,7 +227,21 @@ fn base64_problem(name: &str, start: usize, text: &str, e: &base64::DecodeError)
         b => format!("byte 0x{b:02x}"),
     };
     let (offset, at) = match *e {
-        InvalidByte(i, b) => (start + i, format!("character {} of the {name} is {}", i + 1, describe(b))),
+        InvalidByte(i, b) => {
+            // The crate may name a later byte than the first one outside
+            // the alphabet, even one inside a multi-byte character: point
+            // at the first, which starts a character.
+            let i = text
+                .bytes()
+                .position(|c| !(c.is_ascii_alphanumeric() || c == b'-' || c == b'_'))
+                .unwrap_or(i);
+            let what = match text.get(i..).and_then(|t| t.chars().next()) {
+                Some(c) if !c.is_ascii() => format!("'{c}' (not ASCII)"),
+                _ => describe(text.as_bytes().get(i).copied().unwrap_or(b)),
+            };
+            let nth = text.get(..i).map_or(i, |t| t.chars().count()) + 1;
+            (start + i, format!("character {nth} of the {name} is {what}"))
+        }
         InvalidLastSymbol(i, b) => (
             start + i,
             format!("the last character of the {name} ({}) has bits no encoder sets: truncated or altered", describe(b)),

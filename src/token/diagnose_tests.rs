@@ -209,3 +209,22 @@ fn never_panics_on_odd_text() {
         same_reason_as_decode(input);
     }
 }
+
+#[test]
+fn a_non_ascii_character_is_pointed_at_whole() {
+    // Found by fuzzing: base64 named the second byte of 'Ĳ' (and the
+    // offset split the character the page then marks).
+    let p = problem("Authorization: BciOiJcĲ.5.F");
+    assert_eq!(p.offset, Some(22));
+    assert!(
+        p.at.as_deref()
+            .unwrap()
+            .contains("character 8 of the header is 'Ĳ' (not ASCII)"),
+        "{p:?}"
+    );
+    let input = "Bearer aé.e30.";
+    let p = problem(input);
+    assert_eq!(p.offset, Some(8));
+    assert!(input.is_char_boundary(8));
+    assert!(p.at.unwrap().contains("character 2 of the header is 'é'"));
+}
