@@ -67,7 +67,9 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut lines = text.split('\n');
     let first = lines.next().unwrap_or_default();
-    let (method, path) = first.split_once(' ').unwrap_or((first, "/"));
+    let (method, target) = first.split_once(' ').unwrap_or((first, "/"));
+    // The worker hands the core the path and the query apart.
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let mut headers: Vec<(String, String)> = Vec::new();
     let mut answer: Option<String> = None;
     for line in lines {
@@ -85,6 +87,7 @@ fuzz_target!(|data: &[u8]| {
     let req = Request {
         method,
         path,
+        query,
         headers: &headers,
     };
     let cfg = decide_config();
