@@ -20,7 +20,7 @@ use crate::secret::Secret;
 use crate::signature::{SignatureCheck, SignatureEngine};
 use crate::token::{self, UnverifiedToken};
 use crate::trail::{Stage, Trail};
-use crate::verified_cache::{Verified, VerifiedCache};
+use crate::verified_cache::{self, Verified, VerifiedCache};
 
 mod outcome;
 mod pending_bearer;
@@ -232,14 +232,20 @@ pub fn begin_with(
         }
         Ok(Credentials::Bearer(raw)) => {
             ctx.trail.pass(Stage::Credentials, "Bearer token");
+            // Hashed once: for the lookup and, if it verifies, to remember it.
+            let key = remembered.map(|_| verified_cache::key(&raw));
             let hit = remembered
-                .and_then(|(cache, now)| cache.get(&raw, now))
+                .zip(key.as_ref())
+                .and_then(|((cache, now), key)| cache.get(key, now))
                 .filter(|v| v.token().issuer_index() < cfg.issuers.len());
             if let Some(hit) = hit {
                 return Start::Done(pending_bearer::remembered(cfg, req, &raw, hit, ctx));
             }
             match bearer(cfg, raw, ctx) {
-                Ok(p) => Start::NeedKeys(p),
+                Ok(mut p) => {
+                    p.key = key;
+                    Start::NeedKeys(p)
+                }
                 Err(failed) => {
                     let (ctx, e) = *failed;
                     Start::Done(refuse(cfg, ctx, e, None))
@@ -277,6 +283,7 @@ fn bearer(cfg: &Config, raw: String, mut ctx: Ctx) -> Result<PendingBearer, Box<
         issuer,
         ctx,
         exchanged: false,
+        key: None,
     })
 }
 

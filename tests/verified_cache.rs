@@ -249,3 +249,29 @@ fn an_exchanged_token_is_remembered_only_for_the_exchange_issuer() {
         _ => panic!("a token of another issuer is the endpoint's fault"),
     }
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_full_cache_makes_room_an_eighth_at_a_time_soonest_first() {
+    let cfg = config();
+    let mut cache = VerifiedCache::with_capacity(16);
+    let tokens: Vec<String> = (0..17u64)
+        .map(|i| {
+            let exp = if i == 16 { NOW + 900 } else { NOW + 100 + i };
+            mint(
+                &with(claims(), json!({"exp": exp, "jti": i})),
+                &json!({}),
+                ed(),
+            )
+        })
+        .collect();
+    for t in &tokens {
+        verify_and_remember(&cfg, &mut cache, t, &org_path(), NOW);
+    }
+    // Full at 16: the 17th dropped the two soonest (16 / 8) in one pass.
+    assert_eq!(cache.len(), 15);
+    for (i, t) in tokens.iter().enumerate() {
+        let kept = from_cache(&cfg, &cache, t, &org_path(), NOW).is_some();
+        assert_eq!(kept, i >= 2, "token {i}");
+    }
+}

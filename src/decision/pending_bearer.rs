@@ -11,6 +11,8 @@ pub struct PendingBearer {
     /// From the Basic exchange: a token that fails verification is the
     /// token endpoint's fault (502), not the caller's (401).
     pub(super) exchanged: bool,
+    /// SHA-256 of `raw`, when the cache was consulted with it.
+    pub(super) key: Option<[u8; 32]>,
 }
 
 impl std::fmt::Debug for PendingBearer {
@@ -81,6 +83,7 @@ impl PendingBearer {
             issuer,
             mut ctx,
             exchanged,
+            key,
         } = self;
         ctx.trail.pass(
             Stage::Signature,
@@ -99,7 +102,8 @@ impl PendingBearer {
             Ok(v) => {
                 ctx.trail
                     .pass(Stage::Claims, "exp, nbf, iat, aud and typ accepted");
-                let verified = Verified::new(&raw, v);
+                let key = key.unwrap_or_else(|| verified_cache::key(&raw));
+                let verified = Verified::new(key, v);
                 authorize(cfg, req, &raw, verified, ctx)
             }
             Err(e) => {

@@ -43,8 +43,10 @@ impl PendingExchange {
         remembered: Option<(&VerifiedCache, u64)>,
     ) -> Start {
         let exchange_issuer = cfg.basic_exchange.as_ref().map(|b| b.issuer);
+        let key = remembered.map(|_| verified_cache::key(&access_token));
         let hit = remembered
-            .and_then(|(cache, now)| cache.get(&access_token, now))
+            .zip(key.as_ref())
+            .and_then(|((cache, now), key)| cache.get(key, now))
             .filter(|v| Some(v.token().issuer_index()) == exchange_issuer);
         if let Some(hit) = hit {
             let mut ctx = self.ctx;
@@ -59,7 +61,10 @@ impl PendingExchange {
             ));
         }
         match self.into_bearer(cfg, access_token) {
-            Ok(p) => Start::NeedKeys(p),
+            Ok(mut p) => {
+                p.key = key;
+                Start::NeedKeys(p)
+            }
             Err(out) => Start::Done(*out),
         }
     }
