@@ -63,7 +63,7 @@ max_len() {
 build_start=$SECONDS
 echo "fuzz.sh: building ${#ALL[@]} targets (sanitizer $SANITIZER)"
 "${NICE[@]}" cargo +nightly fuzz build --sanitizer "$SANITIZER" --debug-assertions
-BIN="$ROOT/fuzz/target/x86_64-unknown-linux-gnu/release"
+BIN="${CARGO_TARGET_DIR:-$ROOT/fuzz/target}/x86_64-unknown-linux-gnu/release"
 echo "fuzz.sh: built in $((SECONDS - build_start)) s"
 
 LOGS="$(mktemp -d "${TMPDIR:-/tmp}/edge-fuzz.XXXXXX")"

@@ -77,7 +77,7 @@ if [ -f Cargo.toml ]; then
   step cargo-test cargo test --features browser
   # Every cargo fuzz target builds and runs briefly from its seeds; a crash
   # fails the step (the long run is in fuzz/README.md).
-  step fuzz scripts/fuzz.sh 15
+  step fuzz scripts/fuzz.sh 10
   step wasm-pack-test wasm-pack test --node --mode no-install
   # The same core tests, and the page's exports, in Chromium (webdriver.json
   # holds the flags Chromium needs as root). The worker face stays off: its
