@@ -29,6 +29,15 @@ fn headers(token: &str) -> Vec<(String, String)> {
     vec![("authorization".into(), format!("Bearer {token}"))]
 }
 
+fn get<'a>(path: &'a str, headers: &'a [(String, String)]) -> Request<'a> {
+    Request {
+        method: "GET",
+        path,
+        query: "",
+        headers,
+    }
+}
+
 fn pending(cfg: &Config, req: &Request<'_>) -> PendingBearer {
     match begin(cfg, req) {
         Start::NeedKeys(p) => p,
@@ -46,12 +55,7 @@ fn verify_and_remember(
     now: u64,
 ) -> Outcome {
     let h = headers(token);
-    let req = Request {
-        method: "GET",
-        path,
-        query: "",
-        headers: &h,
-    };
+    let req = get(path, &h);
     let keys = keyset(&[rsa_a(), ed()]);
     let p = pending(cfg, &req);
     let valid = match p.check(cfg, &keys) {
@@ -74,17 +78,21 @@ fn from_cache(
     now: u64,
 ) -> Option<Outcome> {
     let h = headers(token);
-    let req = Request {
-        method: "GET",
-        path,
-        query: "",
-        headers: &h,
-    };
+    let req = get(path, &h);
     match begin_with(cfg, &req, Some((cache, now))) {
         Start::Done(out) => Some(out),
         Start::NeedKeys(_) => None,
         Start::NeedExchange(_) => panic!("a bearer token is not exchanged"),
     }
+}
+
+/// The RS256 fixture, verified once and remembered at NOW.
+fn one_remembered() -> (Config, VerifiedCache, String) {
+    let cfg = config();
+    let mut cache = VerifiedCache::default();
+    let token = fixtures::valid_rs256();
+    verify_and_remember(&cfg, &mut cache, &token, &org_path(), NOW);
+    (cfg, cache, token)
 }
 
 fn org_path() -> String {
@@ -115,10 +123,7 @@ fn a_repeated_token_is_decided_from_the_cache_exactly_as_the_first_time() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn the_scope_is_checked_again_on_every_hit() {
-    let cfg = config();
-    let mut cache = VerifiedCache::default();
-    let token = fixtures::valid_rs256();
-    verify_and_remember(&cfg, &mut cache, &token, &org_path(), NOW);
+    let (cfg, cache, token) = one_remembered();
     let other_org = "/orgs/00000000-0000-4000-8000-00000000beef/things";
     let out = from_cache(&cfg, &cache, &token, other_org, NOW).expect("a cache hit");
     match out.verdict {
@@ -130,10 +135,7 @@ fn the_scope_is_checked_again_on_every_hit() {
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn a_token_differing_in_any_byte_is_not_a_hit() {
-    let cfg = config();
-    let mut cache = VerifiedCache::default();
-    let token = fixtures::valid_rs256();
-    verify_and_remember(&cfg, &mut cache, &token, &org_path(), NOW);
+    let (cfg, mut cache, token) = one_remembered();
 
     // Same header and payload, another signature: must be checked (and fail).
     let mut forged = token.clone();
@@ -169,26 +171,17 @@ fn a_hit_ends_at_exp_and_the_token_is_then_judged_afresh() {
 fn the_cache_stays_bounded_and_evicts_the_soonest_to_expire() {
     let cfg = config();
     let mut cache = VerifiedCache::with_capacity(3);
-    let tokens: Vec<String> = (0..4u64)
-        .map(|i| {
-            mint(
-                &with(claims(), json!({"exp": NOW + 100 + i, "jti": i})),
-                &json!({}),
-                ed(),
-            )
-        })
-        .collect();
-    for t in &tokens {
-        verify_and_remember(&cfg, &mut cache, t, &org_path(), NOW);
-    }
+    let tokens = remembered(&cfg, &mut cache, &[100, 101, 102, 103]);
     assert_eq!(cache.len(), 3);
-    assert!(
-        from_cache(&cfg, &cache, &tokens[0], &org_path(), NOW).is_none(),
-        "soonest evicted"
+    let kept: Vec<bool> = tokens
+        .iter()
+        .map(|t| from_cache(&cfg, &cache, t, &org_path(), NOW).is_some())
+        .collect();
+    assert_eq!(
+        kept,
+        [false, true, true, true],
+        "the soonest to expire went"
     );
-    for t in &tokens[1..] {
-        assert!(from_cache(&cfg, &cache, t, &org_path(), NOW).is_some());
-    }
 }
 
 /// A Basic request to a worker whose exchange issuer is `exchange_iss`.
@@ -211,12 +204,7 @@ fn exchanged_with_cache(cfg: &Config, cache: &VerifiedCache, access_token: Strin
         "Basic c3ZjLWE6c3ZjLWEtc2VjcmV0".to_string(),
     )];
     let path = org_path();
-    let req = Request {
-        method: "GET",
-        path: &path,
-        query: "",
-        headers: &h,
-    };
+    let req = get(&path, &h);
     match begin(cfg, &req) {
         Start::NeedExchange(p) => p.into_bearer_with(cfg, &req, access_token, Some((cache, NOW))),
         _ => panic!("expected an exchange"),
@@ -255,23 +243,28 @@ fn an_exchanged_token_is_remembered_only_for_the_exchange_issuer() {
 fn a_full_cache_makes_room_an_eighth_at_a_time_soonest_first() {
     let cfg = config();
     let mut cache = VerifiedCache::with_capacity(16);
-    let tokens: Vec<String> = (0..17u64)
-        .map(|i| {
-            let exp = if i == 16 { NOW + 900 } else { NOW + 100 + i };
-            mint(
-                &with(claims(), json!({"exp": exp, "jti": i})),
-                &json!({}),
-                ed(),
-            )
-        })
-        .collect();
-    for t in &tokens {
-        verify_and_remember(&cfg, &mut cache, t, &org_path(), NOW);
-    }
+    let mut lifetimes: Vec<u64> = (100..116).collect();
+    lifetimes.push(900);
+    let tokens = remembered(&cfg, &mut cache, &lifetimes);
     // Full at 16: the 17th dropped the two soonest (16 / 8) in one pass.
     assert_eq!(cache.len(), 15);
     for (i, t) in tokens.iter().enumerate() {
         let kept = from_cache(&cfg, &cache, t, &org_path(), NOW).is_some();
         assert_eq!(kept, i >= 2, "token {i}");
     }
+}
+
+/// One token per lifetime (seconds after NOW), each verified and
+/// remembered in turn.
+fn remembered(cfg: &Config, cache: &mut VerifiedCache, lifetimes: &[u64]) -> Vec<String> {
+    lifetimes
+        .iter()
+        .enumerate()
+        .map(|(i, life)| {
+            let claims = with(claims(), json!({"exp": NOW + life, "jti": i}));
+            let token = mint(&claims, &json!({}), ed());
+            verify_and_remember(cfg, cache, &token, &org_path(), NOW);
+            token
+        })
+        .collect()
 }
