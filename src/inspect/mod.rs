@@ -16,6 +16,7 @@ pub mod verify;
 pub mod assertion;
 #[cfg(feature = "browser")]
 mod der;
+#[cfg(feature = "browser")]
 pub mod pem;
 
 /// A string in single quotes for a POSIX shell, for the curl lines.
