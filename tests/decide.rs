@@ -37,6 +37,12 @@ fn base() -> Value {
     })
 }
 
+/// A CORS preflight's headers (with method OPTIONS).
+const PREFLIGHT: [(&str, &str); 2] = [
+    ("origin", "https://app.example.com"),
+    ("access-control-request-method", "GET"),
+];
+
 fn headers(h: &[(&str, &str)]) -> Vec<(String, String)> {
     h.iter()
         .map(|(n, v)| (n.to_ascii_lowercase(), v.to_string()))
@@ -190,10 +196,7 @@ fn basic_credentials_never_pass_through_to_the_origin_when_exchanged() {
     let mut v = base();
     v["basic_exchange"] = json!({"issuer": ISS});
     let cfg = config(v);
-    let preflight = [
-        ("origin", "https://app.example.com"),
-        ("access-control-request-method", "GET"),
-    ];
+    let preflight = PREFLIGHT;
     for basic in [
         "Basic Y2xpZW50OnNlY3JldA==",
         "basic Y2xpZW50OnNlY3JldA",
@@ -326,10 +329,7 @@ fn a_path_hiding_a_slash_or_broken_text_is_400_before_any_route() {
         {"path": "/shadow/*", "mode": "shadow"},
     ]);
     let cfg = config(v);
-    let preflight = [
-        ("origin", "https://app.example.com"),
-        ("access-control-request-method", "GET"),
-    ];
+    let preflight = PREFLIGHT;
     for path in [
         "/public/..%2Fadmin/x",
         "/public/..%2fadmin/x",
