@@ -14,12 +14,8 @@ cd "$ROOT"
 # Tools: cargo's bin first; npm's binaryen (wasm-opt 132) ahead of any
 # system wasm-opt (Debian's 108 breaks the module).
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-# worker-build would otherwise download wasm-bindgen / wasm-opt from GitHub.
-export WASM_BINDGEN_BIN="${WASM_BINDGEN_BIN:-wasm-bindgen}"
-export WASM_OPT_BIN="${WASM_OPT_BIN:-$ROOT/node_modules/.bin/wasm-opt}"
-if [ -z "${ESBUILD_BIN:-}" ] && [ -x "$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild" ]; then
-  export ESBUILD_BIN="$ROOT/node_modules/@esbuild/linux-x64/bin/esbuild"
-fi
+# The worker build (wrangler's [build], scripts/build-worker.sh) names
+# wasm-bindgen, wasm-opt and esbuild for worker-build itself.
 export WRANGLER_SEND_METRICS=false
 
 STEP="start"
