@@ -34,6 +34,16 @@ pub enum Lookup {
     Missing,
 }
 
+impl Lookup {
+    /// The keys to verify with, fresh or stale.
+    pub fn keys(self) -> Option<Rc<KeySet>> {
+        match self {
+            Lookup::Fresh(set) | Lookup::Stale(set) => Some(set),
+            Lookup::Missing => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Entry {
     keys: Rc<KeySet>,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use worker::{Delay, Env};
 
 use super::discovery::{self, Endpoint};
-use super::{http, now_ms, shared_cache};
+use super::{http, now_ms, now_secs, shared_cache};
 use crate::config::{Config, IssuerConfig};
 use crate::error::AuthError;
 use crate::jwks::{self, Jwk, KeySet};
@@ -92,10 +92,7 @@ pub async fn refetch_for_unknown_kid(
             }
             // Another request's refresh ended: what it left is in the cache.
             Refetch::No if waited => {
-                return CACHE.with(|c| match c.borrow().lookup(&iss.issuer, now) {
-                    Lookup::Fresh(set) | Lookup::Stale(set) => Some(set),
-                    Lookup::Missing => None,
-                })
+                return CACHE.with(|c| c.borrow().lookup(&iss.issuer, now).keys())
             }
             Refetch::No => return None,
         }
@@ -124,10 +121,7 @@ async fn fetch_and_store(
         Ok((set, max_age)) => CACHE.with(|c| {
             let mut c = c.borrow_mut();
             c.store(&iss.issuer, set, max_age, now);
-            match c.lookup(&iss.issuer, now) {
-                Lookup::Fresh(set) | Lookup::Stale(set) => Some(set),
-                Lookup::Missing => None,
-            }
+            c.lookup(&iss.issuer, now).keys()
         }),
         Err(reason) => {
             worker::console_error!(
@@ -137,7 +131,7 @@ async fn fetch_and_store(
             // The failure's own time, not the request's: a fetch that timed
             // out after 5 s would otherwise end its back-off as it began,
             // and every request would wait out a timeout of its own.
-            let failed_at = (now_ms() / 1000.0) as u64;
+            let failed_at = now_secs();
             CACHE.with(|c| c.borrow_mut().note_failure(&iss.issuer, failed_at.max(now)))
         }
     }
