@@ -233,11 +233,8 @@ pub fn begin_with(
         Ok(Credentials::Bearer(raw)) => {
             ctx.trail.pass(Stage::Credentials, "Bearer token");
             // Hashed once: for the lookup and, if it verifies, to remember it.
-            let key = remembered.map(|_| verified_cache::key(&raw));
-            let hit = remembered
-                .zip(key.as_ref())
-                .and_then(|((cache, now), key)| cache.get(key, now))
-                .filter(|v| v.token().issuer_index() < cfg.issuers.len());
+            let (key, hit) = verified_cache::look_up(remembered, &raw);
+            let hit = hit.filter(|v| v.token().issuer_index() < cfg.issuers.len());
             if let Some(hit) = hit {
                 return Start::Done(pending_bearer::remembered(cfg, req, &raw, hit, ctx));
             }

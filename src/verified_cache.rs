@@ -44,6 +44,19 @@ pub(crate) fn key(raw: &str) -> [u8; 32] {
     Sha256::digest(raw.as_bytes()).into()
 }
 
+/// With a cache at hand: the token's hash (kept, to remember the token by
+/// if it verifies now) and what the cache holds for it, if anything.
+pub(crate) fn look_up(
+    remembered: Option<(&VerifiedCache, u64)>,
+    raw: &str,
+) -> (Option<[u8; 32]>, Option<Verified>) {
+    let Some((cache, now)) = remembered else {
+        return (None, None);
+    };
+    let key = key(raw);
+    (Some(key), cache.get(&key, now))
+}
+
 /// Bounded: a flood of distinct valid tokens evicts the soonest to expire
 /// instead of growing the isolate's memory.
 #[derive(Debug)]

@@ -43,11 +43,8 @@ impl PendingExchange {
         remembered: Option<(&VerifiedCache, u64)>,
     ) -> Start {
         let exchange_issuer = cfg.basic_exchange.as_ref().map(|b| b.issuer);
-        let key = remembered.map(|_| verified_cache::key(&access_token));
-        let hit = remembered
-            .zip(key.as_ref())
-            .and_then(|((cache, now), key)| cache.get(key, now))
-            .filter(|v| Some(v.token().issuer_index()) == exchange_issuer);
+        let (key, hit) = verified_cache::look_up(remembered, &access_token);
+        let hit = hit.filter(|v| Some(v.token().issuer_index()) == exchange_issuer);
         if let Some(hit) = hit {
             let mut ctx = self.ctx;
             ctx.trail
