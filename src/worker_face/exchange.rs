@@ -10,7 +10,7 @@ use std::time::Duration;
 use worker::{Delay, Env};
 
 use super::discovery::{self, Endpoint};
-use super::{http, now_ms, remembered, verify};
+use super::{http, now_ms, now_secs, remembered, verify};
 use crate::config::Config;
 use crate::decision::{self, Outcome, PendingExchange, Start};
 use crate::error::AuthError;
@@ -23,10 +23,6 @@ thread_local! {
 const RETRY_AFTER: u32 = 5;
 /// How often a follower looks whether the leader's token has arrived.
 const POLL: Duration = Duration::from_millis(10);
-
-fn now() -> u64 {
-    (now_ms() / 1000.0) as u64
-}
 
 pub async fn run(
     cfg: &Rc<Config>,
@@ -45,7 +41,7 @@ pub async fn run(
     loop {
         let cached = CACHE.with(|c| {
             c.borrow_mut()
-                .lookup(&key, client.as_deref(), now(), now_ms())
+                .lookup(&key, client.as_deref(), now_secs(), now_ms())
         });
         match cached {
             Cached::Token(token) => {
@@ -62,7 +58,7 @@ pub async fn run(
             Cached::InFlight => Delay::from(POLL).await,
             Cached::Miss => break,
             Cached::Refused => {
-                CACHE.with(|c| c.borrow_mut().count_refusal(client.as_deref(), now()));
+                CACHE.with(|c| c.borrow_mut().count_refusal(client.as_deref(), now_secs()));
                 return pending.fail(cfg, AuthError::BasicRefused);
             }
             Cached::RateLimited { retry_after } => {
@@ -101,14 +97,17 @@ pub async fn run(
             CACHE.with(|c| {
                 let mut c = c.borrow_mut();
                 match out.verified.as_ref().map(|v| v.exp()) {
-                    Some(exp) => c.store_token(&key, access_token, exp, expires_in, now()),
+                    Some(exp) => c.store_token(&key, access_token, exp, expires_in, now_secs()),
                     None => c.abandon(&key),
                 }
             });
             out
         }
         Answer::Refused => {
-            CACHE.with(|c| c.borrow_mut().store_refusal(&key, client.as_deref(), now()));
+            CACHE.with(|c| {
+                c.borrow_mut()
+                    .store_refusal(&key, client.as_deref(), now_secs())
+            });
             pending.fail(cfg, AuthError::BasicRefused)
         }
         Answer::Invalid => {
@@ -121,8 +120,8 @@ pub async fn run(
             // each waiting out its own timeout.
             let still_valid = CACHE.with(|c| {
                 let mut c = c.borrow_mut();
-                c.store_failure(&key, now());
-                c.valid_token(&key, now())
+                c.store_failure(&key, now_secs());
+                c.valid_token(&key, now_secs())
             });
             match still_valid {
                 Some(token) => with_token(cfg, env, req, pending, token).await,
@@ -146,7 +145,7 @@ async fn with_token(
     token: String,
 ) -> Outcome {
     let start = remembered(cfg, |cache, now| {
-        pending.into_bearer_with(cfg, req, token, Some((cache, now)))
+        pending.into_bearer_with(cfg, req, token, Some((&*cache, now)))
     });
     match start {
         Start::NeedKeys(bearer) => verify(cfg, env, req, bearer).await,

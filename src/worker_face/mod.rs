@@ -31,6 +31,11 @@ fn now_ms() -> f64 {
     Date::now().as_millis() as f64
 }
 
+/// Unix seconds, the clock the core's decisions and caches take.
+fn now_secs() -> u64 {
+    (now_ms() / 1000.0) as u64
+}
+
 /// Whole milliseconds since `started`: the clock has no finer grain here,
 /// and whole numbers keep float formatting out of the worker.
 fn elapsed_ms(started: f64) -> u64 {
@@ -43,18 +48,19 @@ fn elapsed_ms(started: f64) -> u64 {
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
     let started = now_ms();
-    // Split once: the decision, the proxy and the log line all read it.
+    // Read once: the decision, the proxy and the log line all use them.
     let url = req.url();
     let target = target::split(&url);
+    let method = req.method();
     let (fields, answer) = match &target {
-        Some(url) => handle(&req, url, &env, started).await,
+        Some(url) => handle(&req, &method, url, &env, started).await,
         None => {
             let err = AuthError::Internal;
             (denied(err.code()), Answered::Refused(None, err))
         }
     };
     let dur = elapsed_ms(started);
-    log_line(&fields, &req, target.as_ref(), dur);
+    log_line(&fields, &method, target.as_ref(), dur);
     match answer {
         Answered::Origin(resp) => Ok(resp),
         Answered::Refused(cfg, err) => respond::refusal(cfg.as_deref(), &err, dur)
@@ -70,7 +76,13 @@ enum Answered {
 /// The decision and, when allowed, the origin's answer. Every failure comes
 /// back as a refusal with a problem body: a runtime error never becomes a
 /// bare 500 without one, and never a forward.
-async fn handle(req: &Request, url: &Target<'_>, env: &Env, started: f64) -> (LogFields, Answered) {
+async fn handle(
+    req: &Request,
+    method: &str,
+    url: &Target<'_>,
+    env: &Env,
+    started: f64,
+) -> (LogFields, Answered) {
     let cfg = match config_var::load(env) {
         Ok(cfg) => cfg,
         Err(err) => {
@@ -83,16 +95,15 @@ async fn handle(req: &Request, url: &Target<'_>, env: &Env, started: f64) -> (Lo
         }
     };
     let headers = header_pairs(&req.headers());
-    let method = req.method();
     let core_req = decision::Request {
-        method: &method,
+        method,
         path: url.path,
         query: url.query.unwrap_or(""),
         headers: &headers,
     };
 
     let start = remembered(&cfg, |cache, now| {
-        decision::begin_with(&cfg, &core_req, Some((cache, now)))
+        decision::begin_with(&cfg, &core_req, Some((&*cache, now)))
     });
     let outcome = match start {
         Start::Done(o) => o,
@@ -105,7 +116,7 @@ async fn handle(req: &Request, url: &Target<'_>, env: &Env, started: f64) -> (Lo
         Verdict::Forward(plan) => {
             // Server-Timing is the authorizer's own time, not the origin's.
             let dur = elapsed_ms(started);
-            match proxy::forward(&cfg, req, &headers, url, &plan, dur).await {
+            match proxy::forward(&cfg, req, &core_req, url, &plan, dur).await {
                 Ok(resp) => (fields, Answered::Origin(resp)),
                 Err(err) => {
                     fields.code = Some(err.code());
@@ -132,8 +143,8 @@ thread_local! {
 
 /// Runs `f` with this isolate's verified tokens for `cfg` (emptied when
 /// the configuration changed) and the time.
-fn remembered<T>(cfg: &Rc<Config>, f: impl FnOnce(&VerifiedCache, u64) -> T) -> T {
-    let now = (now_ms() / 1000.0) as u64;
+fn remembered<T>(cfg: &Rc<Config>, f: impl FnOnce(&mut VerifiedCache, u64) -> T) -> T {
+    let now = now_secs();
     VERIFIED.with(|v| {
         let mut v = v.borrow_mut();
         if !matches!(&*v, Some((seen, _)) if Rc::ptr_eq(seen, cfg)) {
@@ -150,7 +161,7 @@ async fn verify(
     req: &decision::Request<'_>,
     pending: PendingBearer,
 ) -> Outcome {
-    let now = (now_ms() / 1000.0) as u64;
+    let now = now_secs();
     let issuer = pending.issuer_index();
     let mut set = match keys::get(cfg, env, issuer, now).await {
         Ok(set) => set,
@@ -169,13 +180,7 @@ async fn verify(
     };
     let outcome = pending.finish(cfg, req, valid, now);
     if let Some(verified) = &outcome.verified {
-        VERIFIED.with(|v| {
-            if let Some((seen, cache)) = &mut *v.borrow_mut() {
-                if Rc::ptr_eq(seen, cfg) {
-                    cache.remember(verified.clone(), now);
-                }
-            }
-        });
+        remembered(cfg, |cache, _| cache.remember(verified.clone(), now));
     }
     outcome
 }
@@ -198,11 +203,11 @@ fn header_pairs(headers: &web_sys::Headers) -> Vec<(String, String)> {
 /// One JSON line per request. Only fields written by the core from
 /// verified claims and configuration, the method and the path (no query:
 /// tokens sometimes travel there): never a token or a secret.
-fn log_line(fields: &LogFields, req: &Request, url: Option<&Target<'_>>, dur_ms: u64) {
+fn log_line(fields: &LogFields, method: &str, url: Option<&Target<'_>>, dur_ms: u64) {
     let path = url.map(|u| u.path).unwrap_or_default();
     let line = serde_json::json!({
         "authz": fields,
-        "method": req.method(),
+        "method": method,
         "path": path,
         "dur_ms": dur_ms,
     });

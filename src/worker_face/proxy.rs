@@ -9,6 +9,7 @@ use web_sys::{Headers, Request, RequestInit, RequestRedirect, Response, WorkerGl
 
 use super::respond;
 use crate::config::Config;
+use crate::decision;
 use crate::error::AuthError;
 use crate::forward::{ForwardPlan, HOP_BY_HOP};
 use crate::target::Target;
@@ -21,7 +22,7 @@ const SET_BY_RUNTIME: [&str; 2] = ["host", "content-length"];
 pub async fn forward(
     cfg: &Config,
     req: &Request,
-    inbound: &[(String, String)],
+    inbound: &decision::Request<'_>,
     url: &Target<'_>,
     plan: &ForwardPlan,
     dur_ms: u64,
@@ -38,7 +39,7 @@ pub async fn forward(
     // Copied inside the runtime in one call; only the names the plan or
     // the hop rules drop cross back to be deleted (a few, not every header).
     let headers = Headers::new_with_headers(&req.headers()).map_err(internal)?;
-    for (name, _) in inbound {
+    for (name, _) in inbound.headers {
         if plan.drops(name)
             || HOP_BY_HOP.contains(&name.as_str())
             || SET_BY_RUNTIME.contains(&name.as_str())
@@ -50,12 +51,12 @@ pub async fn forward(
         headers.set(name, value).map_err(internal)?;
     }
 
-    let method = req.method();
+    let method = inbound.method;
     let init = RequestInit::new();
-    init.set_method(&method);
+    init.set_method(method);
     init.set_headers(headers.as_ref());
     init.set_redirect(RequestRedirect::Manual);
-    if !matches!(method.as_str(), "GET" | "HEAD") {
+    if !matches!(method, "GET" | "HEAD") {
         if let Some(body) = req.body() {
             init.set_body(&body);
         }
