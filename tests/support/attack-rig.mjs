@@ -34,7 +34,7 @@ import * as crypto from 'node:crypto';
 
 import { assertProblem, challenges, REALM } from './expect.mjs';
 import { generateSigningJwk, startIssuer } from './issuer.mjs';
-import { now, signJws, startMinter } from './minter.mjs';
+import { accessClaims, signJws, startMinter } from './minter.mjs';
 import { startOrigin } from './origin.mjs';
 import { startWorker } from './worker.mjs';
 
@@ -127,20 +127,7 @@ export async function startAttackRig() {
   rig.trap.reset();
 
   rig.forge = (signer, claims = {}, { alg, header = {}, rawHeader, rawPayload, secret } = {}) => {
-    const t = now();
-    const payload = {
-      iss: signer.issuer,
-      sub: 'attack-subject',
-      aud: 'api',
-      iat: t,
-      exp: t + 300,
-      typ: 'Bearer',
-      azp: 'svc-a',
-      client_id: 'svc-a',
-      organizationId: 'org-a',
-      jti: crypto.randomUUID(),
-      ...claims,
-    };
+    const payload = accessClaims(signer.issuer, { sub: 'attack-subject', client_id: 'svc-a', ...claims });
     for (const k of Object.keys(payload)) if (payload[k] === undefined) delete payload[k];
     const useAlg = alg ?? signer.alg;
     const hdr = { alg: useAlg, typ: 'JWT', kid: signer.kid, ...header };

@@ -22,7 +22,7 @@
 import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 
-import { createKey, now, signJws } from './minter.mjs';
+import { accessClaims, createKey, signJws } from './minter.mjs';
 import { httpRequest } from './worker.mjs';
 
 export const DRILL_HS_SECRET = 'drill-hs-secret-0f3c9a7e5b1d2468ace';
@@ -31,18 +31,7 @@ export const DRILL_HS_SECRET = 'drill-hs-secret-0f3c9a7e5b1d2468ace';
 const ATTACKER = createKey('RS256', { kid: 'attacker' });
 
 export function forgedWithKid(issuer, kid, key = ATTACKER) {
-  const t = now();
-  const payload = {
-    iss: issuer.issuer,
-    sub: 'forged-subject',
-    aud: 'api',
-    iat: t,
-    exp: t + 300,
-    typ: 'Bearer',
-    azp: 'svc-a',
-    organizationId: 'org-a',
-    jti: crypto.randomUUID(),
-  };
+  const payload = accessClaims(issuer.issuer, { sub: 'forged-subject' });
   return signJws({ alg: 'RS256', typ: 'JWT', kid }, payload, { alg: 'RS256', privateKey: key.privateKey });
 }
 

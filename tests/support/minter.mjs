@@ -55,6 +55,24 @@ import { listenLoopback, closeServer } from './net.mjs';
 
 export const now = () => Math.floor(Date.now() / 1000);
 
+/** Keycloak-shaped access-token claims of `iss` (a URL) for svc-a in
+ * org-a, valid from now for 5 minutes; `extra` adds or replaces members. */
+export function accessClaims(iss, extra = {}) {
+  const t = now();
+  return {
+    iss,
+    sub: 'test-subject',
+    aud: 'api',
+    iat: t,
+    exp: t + 300,
+    typ: 'Bearer',
+    azp: 'svc-a',
+    organizationId: 'org-a',
+    jti: crypto.randomUUID(),
+    ...extra,
+  };
+}
+
 export function b64url(input) {
   return Buffer.from(input).toString('base64url');
 }
