@@ -232,17 +232,13 @@ pub fn begin_with(
         }
         Ok(Credentials::Bearer(raw)) => {
             ctx.trail.pass(Stage::Credentials, "Bearer token");
-            // Hashed once: for the lookup and, if it verifies, to remember it.
-            let (key, hit) = verified_cache::look_up(remembered, &raw);
-            let hit = hit.filter(|v| v.token().issuer_index() < cfg.issuers.len());
+            let hit = verified_cache::look_up(remembered, &raw)
+                .filter(|v| v.token().issuer_index() < cfg.issuers.len());
             if let Some(hit) = hit {
                 return Start::Done(pending_bearer::remembered(cfg, req, &raw, hit, ctx));
             }
             match bearer(cfg, raw, ctx) {
-                Ok(mut p) => {
-                    p.key = key;
-                    Start::NeedKeys(p)
-                }
+                Ok(p) => Start::NeedKeys(p),
                 Err(failed) => {
                     let (ctx, e) = *failed;
                     Start::Done(refuse(cfg, ctx, e, None))
@@ -280,7 +276,6 @@ fn bearer(cfg: &Config, raw: String, mut ctx: Ctx) -> Result<PendingBearer, Box<
         issuer,
         ctx,
         exchanged: false,
-        key: None,
     })
 }
 

@@ -1,7 +1,10 @@
 //! Tokens verified once, remembered until their `exp` (contract section 5),
 //! so that a client reusing its token costs no key lookup and no signature
-//! check. Keyed by the SHA-256 of the whole compact token: one changed byte
-//! anywhere (header, payload or signature) is another token.
+//! check. Keyed by the whole compact token, compared in full: one changed
+//! byte anywhere (header, payload or signature) is another token. (A
+//! SHA-256 of it was the key before; hashing ~1 KB per request in wasm was
+//! a good part of a remembered token's cost, and 4,096 tokens of a few KB
+//! are a few MB in an isolate of 128.)
 //!
 //! Entries come only from a verification ([`Verified`] is made by the
 //! decision after a valid signature and passing claims), so the cache can
@@ -10,23 +13,29 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use sha2::{Digest, Sha256};
-
 use crate::claims::VerifiedToken;
 
-/// A verified token with the hash of the exact text that verified.
-#[derive(Debug, Clone)]
+/// A verified token with the exact text that verified.
+#[derive(Clone)]
 pub struct Verified {
-    key: [u8; 32],
+    raw: Rc<str>,
     token: Rc<VerifiedToken>,
 }
 
+/// The raw token is a credential: `{:?}` shows only the verified claims.
+impl std::fmt::Debug for Verified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verified")
+            .field("raw", &"<redacted>")
+            .field("token", &self.token)
+            .finish()
+    }
+}
+
 impl Verified {
-    /// `key` is [`key`] of the raw token that verified (computed once per
-    /// request, for the lookup and then for this).
-    pub(crate) fn new(key: [u8; 32], token: VerifiedToken) -> Self {
+    pub(crate) fn new(raw: &str, token: VerifiedToken) -> Self {
         Verified {
-            key,
+            raw: raw.into(),
             token: Rc::new(token),
         }
     }
@@ -40,28 +49,16 @@ impl Verified {
     }
 }
 
-pub(crate) fn key(raw: &str) -> [u8; 32] {
-    Sha256::digest(raw.as_bytes()).into()
-}
-
-/// With a cache at hand: the token's hash (kept, to remember the token by
-/// if it verifies now) and what the cache holds for it, if anything.
-pub(crate) fn look_up(
-    remembered: Option<(&VerifiedCache, u64)>,
-    raw: &str,
-) -> (Option<[u8; 32]>, Option<Verified>) {
-    let Some((cache, now)) = remembered else {
-        return (None, None);
-    };
-    let key = key(raw);
-    (Some(key), cache.get(&key, now))
+/// What the cache (if there is one) holds for exactly this token.
+pub(crate) fn look_up(remembered: Option<(&VerifiedCache, u64)>, raw: &str) -> Option<Verified> {
+    remembered.and_then(|(cache, now)| cache.get(raw, now))
 }
 
 /// Bounded: a flood of distinct valid tokens evicts the soonest to expire
 /// instead of growing the isolate's memory.
 #[derive(Debug)]
 pub struct VerifiedCache {
-    entries: HashMap<[u8; 32], Verified>,
+    entries: HashMap<Rc<str>, Verified>,
     capacity: usize,
 }
 
@@ -90,18 +87,18 @@ impl VerifiedCache {
     /// The entry for exactly this token, while `now` is before its `exp`.
     /// Within the leeway after `exp` the token is verified again, as a
     /// token never seen would be.
-    pub(crate) fn get(&self, key: &[u8; 32], now: u64) -> Option<Verified> {
-        self.entries.get(key).filter(|v| now < v.exp()).cloned()
+    pub(crate) fn get(&self, raw: &str, now: u64) -> Option<Verified> {
+        self.entries.get(raw).filter(|v| now < v.exp()).cloned()
     }
 
     pub fn remember(&mut self, verified: Verified, now: u64) {
         if verified.exp() <= now {
             return;
         }
-        if self.entries.len() >= self.capacity && !self.entries.contains_key(&verified.key) {
+        if self.entries.len() >= self.capacity && !self.entries.contains_key(&verified.raw) {
             self.make_room(now);
         }
-        self.entries.insert(verified.key, verified);
+        self.entries.insert(verified.raw.clone(), verified);
     }
 
     /// Drops the expired, then (if that was not enough) the eighth of the

@@ -11,8 +11,6 @@ pub struct PendingBearer {
     /// From the Basic exchange: a token that fails verification is the
     /// token endpoint's fault (502), not the caller's (401).
     pub(super) exchanged: bool,
-    /// SHA-256 of `raw`, when the cache was consulted with it.
-    pub(super) key: Option<[u8; 32]>,
 }
 
 impl std::fmt::Debug for PendingBearer {
@@ -83,7 +81,6 @@ impl PendingBearer {
             issuer,
             mut ctx,
             exchanged,
-            key,
         } = self;
         ctx.trail.pass(
             Stage::Signature,
@@ -102,8 +99,7 @@ impl PendingBearer {
             Ok(v) => {
                 ctx.trail
                     .pass(Stage::Claims, "exp, nbf, iat, aud and typ accepted");
-                let key = key.unwrap_or_else(|| verified_cache::key(&raw));
-                let verified = Verified::new(key, v);
+                let verified = Verified::new(&raw, v);
                 authorize(cfg, req, &raw, verified, ctx)
             }
             Err(e) => {

@@ -43,8 +43,8 @@ impl PendingExchange {
         remembered: Option<(&VerifiedCache, u64)>,
     ) -> Start {
         let exchange_issuer = cfg.basic_exchange.as_ref().map(|b| b.issuer);
-        let (key, hit) = verified_cache::look_up(remembered, &access_token);
-        let hit = hit.filter(|v| Some(v.token().issuer_index()) == exchange_issuer);
+        let hit = verified_cache::look_up(remembered, &access_token)
+            .filter(|v| Some(v.token().issuer_index()) == exchange_issuer);
         if let Some(hit) = hit {
             let mut ctx = self.ctx;
             ctx.trail
@@ -58,10 +58,7 @@ impl PendingExchange {
             ));
         }
         match self.into_bearer(cfg, access_token) {
-            Ok(mut p) => {
-                p.key = key;
-                Start::NeedKeys(p)
-            }
+            Ok(p) => Start::NeedKeys(p),
             Err(out) => Start::Done(*out),
         }
     }
