@@ -1,28 +1,28 @@
 //! The Cloudflare Workers face: reads `AUTHZ`, fetches keys, checks
-//! signatures with WebCrypto, proxies to origin. Everything it decides comes
-//! from the core; this module only does I/O.
+//! signatures with WebCrypto, exchanges Basic credentials, and tells the
+//! JS entry (`entry.mjs`) what to do with the request. Everything it
+//! decides comes from the core; this module only does I/O.
 
+mod answer;
 mod config_var;
 mod discovery;
 mod exchange;
 mod http;
 mod keys;
-mod proxy;
-mod respond;
 mod shared_cache;
 mod webcrypto;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
-use web_sys::{Request, Response};
-use worker::{event, Context, Date, Env, Result};
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+use worker::{Date, Env};
 
 use crate::config::Config;
 use crate::decision::{self, LogFields, Outcome, PendingBearer, Start, Verdict};
 use crate::error::AuthError;
-use crate::target::{self, Target};
+use crate::target;
 use crate::verified_cache::VerifiedCache;
 
 /// Milliseconds since the epoch. workerd advances the clock only across
@@ -36,102 +36,108 @@ fn now_secs() -> u64 {
     (now_ms() / 1000.0) as u64
 }
 
-/// Whole milliseconds since `started`: the clock has no finer grain here,
-/// and whole numbers keep float formatting out of the worker.
-fn elapsed_ms(started: f64) -> u64 {
-    (now_ms() - started).max(0.0) as u64
-}
-
-// The runtime's own Request and Response, not the `worker` crate's
-// wrappers: converting reads `request.cf` and copies headers on every
-// request, which showed in profiles as a good part of our cost.
-#[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let started = now_ms();
-    // Read once: the decision, the proxy and the log line all use them.
-    let url = req.url();
-    let target = target::split(&url);
-    let method = req.method();
-    let (fields, answer) = match &target {
-        Some(url) => handle(&req, &method, url, &env, started).await,
-        None => {
-            let err = AuthError::Internal;
-            (denied(err.code()), Answered::Refused(None, err))
-        }
-    };
-    let dur = elapsed_ms(started);
-    log_line(&fields, &method, target.as_ref(), dur);
-    match answer {
-        Answered::Origin(resp) => Ok(resp),
-        Answered::Refused(cfg, err) => respond::refusal(cfg.as_deref(), &err, dur)
-            .map_err(|e| worker::Error::JsError(format!("{e:?}"))),
-    }
-}
-
-enum Answered {
-    Origin(Response),
-    Refused(Option<Rc<Config>>, AuthError),
-}
-
-/// The decision and, when allowed, the origin's answer. Every failure comes
-/// back as a refusal with a problem body: a runtime error never becomes a
-/// bare 500 without one, and never a forward.
-async fn handle(
-    req: &Request,
-    method: &str,
-    url: &Target<'_>,
-    env: &Env,
-    started: f64,
-) -> (LogFields, Answered) {
-    let cfg = match config_var::load(env) {
-        Ok(cfg) => cfg,
-        Err(err) => {
-            let fields = LogFields {
-                decision: "deny",
-                code: Some(err.code()),
-                ..LogFields::default()
-            };
-            return (fields, Answered::Refused(None, err));
-        }
-    };
-    let headers = header_pairs(&req.headers());
-    let core_req = decision::Request {
+/// The decision for one request, called by `entry.mjs`: the answer (see
+/// `answer`) as a string, or a promise of it when keys, a signature check
+/// or an exchange need the network. One call per request with plain
+/// strings: every crossing between JS and wasm costs, and the proxying
+/// itself is cheaper in the runtime's own JS than driven from wasm.
+///
+/// `head` is every header as `name\nvalue\n` (names lowercased, repeats
+/// joined with ", "); fetch forbids line breaks in values.
+#[wasm_bindgen]
+pub fn decide(method: String, url: String, head: String, env: Env) -> JsValue {
+    let inbound = Inbound {
         method,
-        path: url.path,
-        query: url.query.unwrap_or(""),
-        headers: &headers,
+        url,
+        headers: header_pairs(&head),
     };
-
-    let start = remembered(&cfg, |cache, now| {
-        decision::begin_with(&cfg, &core_req, Some((&*cache, now)))
-    });
-    let outcome = match start {
-        Start::Done(o) => o,
-        Start::NeedKeys(pending) => verify(&cfg, env, &core_req, pending).await,
-        Start::NeedExchange(pending) => exchange::run(&cfg, env, &core_req, pending).await,
+    let cfg = match config_var::load(&env) {
+        Ok(cfg) => cfg,
+        Err(err) => return JsValue::from_str(&inbound.refused(None, err)),
     };
-    let mut fields = outcome.log;
-    match outcome.verdict {
-        Verdict::Refuse(err) => (fields, Answered::Refused(Some(cfg), err)),
-        Verdict::Forward(plan) => {
-            // Server-Timing is the authorizer's own time, not the origin's.
-            let dur = elapsed_ms(started);
-            match proxy::forward(&cfg, req, &core_req, url, &plan, dur).await {
-                Ok(resp) => (fields, Answered::Origin(resp)),
-                Err(err) => {
-                    fields.code = Some(err.code());
-                    (fields, Answered::Refused(Some(cfg), err))
-                }
-            }
-        }
+    let start = match inbound.request() {
+        Some((req, _)) => remembered(&cfg, |cache, now| {
+            decision::begin_with(&cfg, &req, Some((&*cache, now)))
+        }),
+        None => return JsValue::from_str(&inbound.refused(Some(&cfg), AuthError::Internal)),
+    };
+    match start {
+        Start::Done(outcome) => JsValue::from_str(&inbound.answer(&cfg, outcome)),
+        pending => wasm_bindgen_futures::future_to_promise(async move {
+            let Some((req, _)) = inbound.request() else {
+                return Ok(inbound.refused(Some(&cfg), AuthError::Internal).into());
+            };
+            let outcome = match pending {
+                Start::Done(outcome) => outcome,
+                Start::NeedKeys(p) => verify(&cfg, &env, &req, p).await,
+                Start::NeedExchange(p) => exchange::run(&cfg, &env, &req, p).await,
+            };
+            Ok(JsValue::from_str(&inbound.answer(&cfg, outcome)))
+        })
+        .into(),
     }
 }
 
-fn denied(code: &'static str) -> LogFields {
-    LogFields {
-        decision: "deny",
-        code: Some(code),
-        ..LogFields::default()
+/// The answer when the entry could not make an allowed forward: `event` is
+/// `origin_unreachable` (fetch failed) or `proxy_failed` (the runtime
+/// refused to build the request); `reason` is the runtime's message, for
+/// the event log line only.
+#[wasm_bindgen]
+pub fn failed(event: &str, reason: &str) -> String {
+    worker::console_error!(
+        "{}",
+        serde_json::json!({"authz": {"event": event, "reason": reason}})
+    );
+    let err = match event {
+        "origin_unreachable" => AuthError::OriginUnreachable,
+        _ => AuthError::Internal,
+    };
+    answer::failed_forward(&err)
+}
+
+/// The request as the entry handed it over, owned: an answer that waits
+/// for the network outlives the call that started it.
+struct Inbound {
+    method: String,
+    url: String,
+    headers: Vec<(String, String)>,
+}
+
+impl Inbound {
+    fn request(&self) -> Option<(decision::Request<'_>, target::Target<'_>)> {
+        let url = target::split(&self.url)?;
+        let req = decision::Request {
+            method: &self.method,
+            path: url.path,
+            query: url.query.unwrap_or(""),
+            headers: &self.headers,
+        };
+        Some((req, url))
+    }
+
+    fn path(&self) -> &str {
+        target::split(&self.url).map_or("", |u| u.path)
+    }
+
+    fn refused(&self, cfg: Option<&Config>, err: AuthError) -> String {
+        let fields = LogFields {
+            decision: "deny",
+            code: Some(err.code()),
+            ..LogFields::default()
+        };
+        let log = answer::log(&fields, &self.method, self.path());
+        answer::refusal(cfg, &err, log)
+    }
+
+    fn answer(&self, cfg: &Config, outcome: Outcome) -> String {
+        let log = answer::log(&outcome.log, &self.method, self.path());
+        match (outcome.verdict, self.request()) {
+            (Verdict::Forward(plan), Some((req, url))) => {
+                answer::forward(cfg, &req, &url, &plan, log)
+            }
+            (Verdict::Refuse(err), _) => answer::refusal(Some(cfg), &err, log),
+            (Verdict::Forward(_), None) => answer::refusal(Some(cfg), &AuthError::Internal, log),
+        }
     }
 }
 
@@ -185,31 +191,12 @@ async fn verify(
     outcome
 }
 
-/// Every header as the runtime holds it: names lowercased, repeats joined
-/// with ", ".
-fn header_pairs(headers: &web_sys::Headers) -> Vec<(String, String)> {
-    let Ok(Some(entries)) = js_sys::try_iter(headers) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|pair| {
-            let pair: js_sys::Array = pair.dyn_into().ok()?;
-            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-        })
-        .collect()
-}
-
-/// One JSON line per request. Only fields written by the core from
-/// verified claims and configuration, the method and the path (no query:
-/// tokens sometimes travel there): never a token or a secret.
-fn log_line(fields: &LogFields, method: &str, url: Option<&Target<'_>>, dur_ms: u64) {
-    let path = url.map(|u| u.path).unwrap_or_default();
-    let line = serde_json::json!({
-        "authz": fields,
-        "method": method,
-        "path": path,
-        "dur_ms": dur_ms,
-    });
-    worker::console_log!("{}", line);
+/// The entry's `name\nvalue\n` text back into pairs.
+fn header_pairs(head: &str) -> Vec<(String, String)> {
+    let mut lines = head.split('\n');
+    let mut pairs = Vec::new();
+    while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
+        pairs.push((name.to_string(), value.to_string()));
+    }
+    pairs
 }

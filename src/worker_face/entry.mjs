@@ -1,0 +1,78 @@
+// The worker's entry (scripts/build-worker.sh installs it as
+// build/worker/shim.mjs, wrangler's `main`). The Rust face decides
+// everything: what to refuse and with which problem, where to forward,
+// which headers to drop and set. This file carries that out: the request to
+// origin and its answer are streamed by the runtime and never cross into
+// wasm, and each request crosses once, with plain strings. Driving the same
+// proxying from wasm cost more than the whole decision (see README,
+// "Benchmarks").
+import Generated from '../index.js';
+
+// worker-build hangs the face's exported functions on the prototype of its
+// generated entry class instead of exporting them. Taken from there they
+// keep wasm-bindgen's own recovery: after a trap the next call
+// re-instantiates the module.
+const { decide, failed } = Generated.prototype;
+
+export default {
+  async fetch(request, env) {
+    const started = Date.now();
+    let head = '';
+    // Header values hold no line breaks (fetch refuses them), so one text
+    // carries every header across.
+    for (const [name, value] of request.headers) head += `${name}\n${value}\n`;
+    let answer = decide(request.method, request.url, head, env);
+    if (typeof answer !== 'string') answer = await answer;
+    const { forward, refuse, log } = JSON.parse(answer);
+    // The authorizer's own time, not the origin's.
+    const timing = `authz;dur=${Date.now() - started}`;
+    let response;
+    if (forward) {
+      const sent = await toOrigin(request, forward, timing);
+      if (sent.refuse) log.authz.code = sent.refuse.code;
+      response = sent.response ?? refusal(sent.refuse, timing);
+    } else {
+      response = refusal(refuse, timing);
+    }
+    log.dur_ms = Date.now() - started;
+    console.log(JSON.stringify(log));
+    return response;
+  },
+};
+
+/** The origin's answer as it is (status, headers, streamed body) with
+ * Server-Timing added, or the refusal the face gives for a failure. */
+async function toOrigin(request, plan, timing) {
+  let upstream;
+  try {
+    const headers = new Headers(request.headers);
+    for (const name of plan.drop) headers.delete(name);
+    for (const [name, value] of plan.set) headers.set(name, value);
+    const method = request.method;
+    upstream = new Request(plan.url, {
+      method,
+      headers,
+      body: method === 'GET' || method === 'HEAD' ? null : request.body,
+      // Never followed: the origin's redirect goes back to the caller.
+      redirect: 'manual',
+    });
+  } catch (e) {
+    return JSON.parse(failed('proxy_failed', String(e?.message ?? e)));
+  }
+  let answer;
+  try {
+    answer = await fetch(upstream);
+  } catch (e) {
+    return JSON.parse(failed('origin_unreachable', String(e?.message ?? e)));
+  }
+  // Its headers are immutable; the runtime copies it with itself as init.
+  const response = new Response(answer.body, answer);
+  response.headers.append('server-timing', timing);
+  return { response };
+}
+
+function refusal({ status, headers, body }, timing) {
+  const response = new Response(body, { status, headers });
+  response.headers.set('server-timing', timing);
+  return response;
+}
