@@ -168,7 +168,7 @@ pub fn explain(config_text: &str, request_json: &str, keys_json: &str, now: u64)
     out
 }
 
-/// The worker's refusal: `respond::refusal` reads these same methods.
+/// The worker's refusal: `worker_face::answer` reads these same methods.
 fn fill_refusal(out: &mut Explanation, cfg: Option<&Config>, err: &AuthError) {
     let realm = cfg.map_or("api", |c| c.realm.as_str());
     let exchange = cfg.is_some_and(|c| c.basic_exchange.is_some());
