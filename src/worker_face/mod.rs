@@ -130,8 +130,11 @@ impl Inbound {
     }
 
     fn answer(&self, cfg: &Config, outcome: Outcome) -> String {
-        let log = answer::log(&outcome.log, &self.method, self.path());
-        match (outcome.verdict, self.request()) {
+        // Split once: the log's path and the forward both read it.
+        let parts = self.request();
+        let path = parts.as_ref().map_or("", |(_, url)| url.path);
+        let log = answer::log(&outcome.log, &self.method, path);
+        match (outcome.verdict, parts) {
             (Verdict::Forward(plan), Some((req, url))) => {
                 answer::forward(cfg, &req, &url, &plan, log)
             }
