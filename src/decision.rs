@@ -123,18 +123,19 @@ struct Ctx {
 }
 
 pub fn begin(cfg: &Config, req: &Request<'_>) -> Start {
-    begin_with(cfg, req, None)
+    begin_with(cfg, req, None, Trail::new())
 }
 
 /// As [`begin`]; a bearer token found in `remembered` (it verified before
 /// and `now` is before its `exp`) is decided at once: no decoding, no key,
-/// no signature check. The scope checks run as for any token.
+/// no signature check. The scope checks run as for any token. The steps
+/// are written to `trail` ([`Trail::quiet`] where nobody reads them).
 pub fn begin_with(
     cfg: &Config,
     req: &Request<'_>,
     remembered: Option<(&VerifiedCache, u64)>,
+    mut trail: Trail,
 ) -> Start {
-    let mut trail = Trail::new();
     let found = match routes::find(&cfg.routes, req.method, req.path) {
         Ok(found) => found,
         Err(why) => {
@@ -155,7 +156,7 @@ pub fn begin_with(
         Some((i, m)) => {
             trail.pass(
                 Stage::Route,
-                format!(
+                format_args!(
                     "{} {} matched route {}",
                     req.method, req.path, cfg.routes[i].path
                 ),
@@ -165,7 +166,7 @@ pub fn begin_with(
         None => {
             trail.pass(
                 Stage::Route,
-                format!(
+                format_args!(
                     "{} {} matched no route: a valid token of any configured issuer is needed",
                     req.method, req.path
                 ),
@@ -268,7 +269,7 @@ fn bearer(cfg: &Config, raw: String, mut ctx: Ctx) -> Result<PendingBearer, Box<
     };
     ctx.trail.pass(
         Stage::Issuer,
-        format!("issuer {}", cfg.issuers[issuer].issuer),
+        format_args!("issuer {}", cfg.issuers[issuer].issuer),
     );
     Ok(PendingBearer {
         raw,

@@ -9,6 +9,7 @@ use edge_authz::config::Config;
 use edge_authz::decision::{begin, begin_with, Outcome, PendingBearer, Request, Start, Verdict};
 use edge_authz::error::AuthError;
 use edge_authz::signature::{RustCrypto, SignatureEngine};
+use edge_authz::trail::Trail;
 use edge_authz::verified_cache::VerifiedCache;
 use serde_json::json;
 
@@ -79,7 +80,7 @@ fn from_cache(
 ) -> Option<Outcome> {
     let h = headers(token);
     let req = get(path, &h);
-    match begin_with(cfg, &req, Some((cache, now))) {
+    match begin_with(cfg, &req, Some((cache, now)), Trail::new()) {
         Start::Done(out) => Some(out),
         Start::NeedKeys(_) => None,
         Start::NeedExchange(_) => panic!("a bearer token is not exchanged"),
@@ -118,6 +119,32 @@ fn a_repeated_token_is_decided_from_the_cache_exactly_as_the_first_time() {
     }
     assert_eq!(first.log, again.log);
     assert!(format!("{:?}", again.trail).contains("remembered until exp"));
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_quiet_trail_decides_the_same_and_keeps_no_steps() {
+    let (cfg, cache, token) = one_remembered();
+    for path in [
+        org_path(),
+        "/orgs/00000000-0000-4000-8000-00000000beef/things".into(),
+    ] {
+        let h = headers(&token);
+        let req = get(&path, &h);
+        let told = from_cache(&cfg, &cache, &token, &path, NOW).expect("a cache hit");
+        let quiet = match begin_with(&cfg, &req, Some((&cache, NOW)), Trail::quiet()) {
+            Start::Done(out) => out,
+            _ => panic!("a cache hit decides at once"),
+        };
+        assert_eq!(quiet.log, told.log, "{path}");
+        assert_eq!(
+            format!("{:?}", quiet.verdict),
+            format!("{:?}", told.verdict),
+            "{path}"
+        );
+        assert!(!told.trail.steps().is_empty());
+        assert!(quiet.trail.steps().is_empty());
+    }
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -55,7 +55,7 @@ pub(super) fn refuse(
     let verdict = if shadow {
         ctx.trail.pass(
             Stage::Forward,
-            format!(
+            format_args!(
                 "shadow route: would refuse ({}), forwarded anyway",
                 err.code()
             ),

@@ -84,7 +84,7 @@ impl PendingBearer {
         } = self;
         ctx.trail.pass(
             Stage::Signature,
-            format!("signature verified ({})", token.header.alg),
+            format_args!("signature verified ({})", token.header.alg),
         );
         let iss_cfg = &cfg.issuers[issuer];
         let iss_name = Some(iss_cfg.issuer.clone());
@@ -121,7 +121,7 @@ pub(super) fn remembered(
 ) -> Outcome {
     let issuer = &cfg.issuers[hit.token().issuer_index()];
     ctx.trail
-        .pass(Stage::Issuer, format!("issuer {}", issuer.issuer));
+        .pass(Stage::Issuer, format_args!("issuer {}", issuer.issuer));
     ctx.trail.pass(
         Stage::Signature,
         "signature verified earlier; remembered until exp",
@@ -159,17 +159,18 @@ fn authorize(
     };
     match policy::check(token, issuer, route, &ctx.matched, org_header.as_deref()) {
         Ok(scoped) => {
-            ctx.trail.pass(
-                Stage::Scope,
-                match &scoped.org {
-                    Some(o) => format!("acting for organisation {o}"),
-                    None => "no organisation in the token; none required".to_string(),
-                },
-            );
+            match &scoped.org {
+                Some(o) => ctx
+                    .trail
+                    .pass(Stage::Scope, format_args!("acting for organisation {o}")),
+                None => ctx
+                    .trail
+                    .pass(Stage::Scope, "no organisation in the token; none required"),
+            }
             let plan = forward::plan(cfg, token, raw, scoped.org.as_deref());
             ctx.trail.pass(
                 Stage::Forward,
-                format!("forwarded to origin with {} header(s) set", plan.set.len()),
+                format_args!("forwarded to origin with {} header(s) set", plan.set.len()),
             );
             log.decision = "allow";
             log.org = scoped.org;

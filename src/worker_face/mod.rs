@@ -23,6 +23,7 @@ use crate::config::Config;
 use crate::decision::{self, LogFields, Outcome, PendingBearer, Start, Verdict};
 use crate::error::AuthError;
 use crate::target;
+use crate::trail::Trail;
 use crate::verified_cache::VerifiedCache;
 
 /// Milliseconds since the epoch. workerd advances the clock only across
@@ -57,7 +58,7 @@ pub fn decide(method: String, url: String, head: String, env: Env) -> JsValue {
     };
     let start = match inbound.request() {
         Some((req, _)) => remembered(&cfg, |cache, now| {
-            decision::begin_with(&cfg, &req, Some((&*cache, now)))
+            decision::begin_with(&cfg, &req, Some((&*cache, now)), Trail::quiet())
         }),
         None => return JsValue::from_str(&inbound.refused(Some(&cfg), AuthError::Internal)),
     };
