@@ -79,6 +79,44 @@ impl ForwardPlan {
             .is_some_and(|p| name.starts_with(p))
             || self.remove.iter().any(|r| r == name)
     }
+
+    /// What to do to the inbound headers (lowercased names, one entry per
+    /// name as fetch joins them) so that the origin gets this plan: names
+    /// to delete (the plan's, hop-by-hop ones and `also_drop`), then pairs
+    /// to set. A header sent once with exactly the value the plan sets is
+    /// left as it is, neither deleted nor set: the usual `Authorization:
+    /// Bearer <token>` then costs no copy of the token.
+    pub fn edits<'a>(&'a self, inbound: &'a [(String, String)], also_drop: &[&str]) -> Edits<'a> {
+        let as_sent = |name: &str| {
+            let mut sent = inbound.iter().filter(|(n, _)| n == name);
+            match (
+                self.set.iter().find(|(n, _)| n == name),
+                sent.next(),
+                sent.next(),
+            ) {
+                (Some((_, planned)), Some((_, value)), None) => planned == value,
+                _ => false,
+            }
+        };
+        Edits {
+            drop: inbound
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .filter(|name| {
+                    (self.drops(name) || HOP_BY_HOP.contains(name) || also_drop.contains(name))
+                        && !as_sent(name)
+                })
+                .collect(),
+            set: self.set.iter().filter(|(name, _)| !as_sent(name)).collect(),
+        }
+    }
+}
+
+/// [`ForwardPlan::edits`]: deletions first, then the pairs to set. No
+/// `Debug`: `set` may hold the caller's token.
+pub struct Edits<'a> {
+    pub drop: Vec<&'a str>,
+    pub set: Vec<&'a (String, String)>,
 }
 
 /// Whether an `Authorization` value holds Basic credentials, the scheme in
@@ -262,6 +300,63 @@ mod tests {
             assert_eq!(set_of(&p, absent), None, "{absent}");
             assert!(p.drops(absent), "a spoofed {absent} never survives");
         }
+    }
+
+    fn sent(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn edits_leave_a_header_sent_with_the_planned_value_alone() {
+        let c = cfg(json!({"x-auth-org": "$org"}), "x-auth-");
+        let p = plan(&c, &token(json!({})), "aaa.bbb.ccc", Some("org-9"));
+        let inbound = sent(&[
+            ("authorization", "Bearer aaa.bbb.ccc"),
+            ("x-auth-org", "org-1"),
+            ("x-auth-extra", "spoofed"),
+            ("connection", "keep-alive"),
+            ("host", "edge.example"),
+            ("accept", "*/*"),
+        ]);
+        let e = p.edits(&inbound, &["host"]);
+        assert_eq!(e.drop, ["x-auth-org", "x-auth-extra", "connection", "host"]);
+        let set: Vec<_> = e
+            .set
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(set, [("x-auth-org", "org-9")]);
+    }
+
+    #[test]
+    fn edits_replace_an_authorization_that_differs_in_any_way() {
+        let c = cfg(json!({}), "x-auth-");
+        let p = plan(&c, &token(json!({})), "aaa.bbb.ccc", None);
+        let bearer = (
+            "authorization".to_string(),
+            "Bearer aaa.bbb.ccc".to_string(),
+        );
+        for inbound in [
+            sent(&[("authorization", "bearer aaa.bbb.ccc")]),
+            sent(&[("authorization", "Bearer  aaa.bbb.ccc")]),
+            sent(&[("authorization", "Basic Y2xpZW50OnNlY3JldA==")]),
+            // Twice, even with the planned value: which one an origin reads
+            // is its own business, so both go and one is set.
+            sent(&[
+                ("authorization", "Bearer aaa.bbb.ccc"),
+                ("authorization", "Bearer aaa.bbb.ccc"),
+            ]),
+        ] {
+            let e = p.edits(&inbound, &[]);
+            assert!(e.drop.contains(&"authorization"), "{inbound:?}");
+            assert_eq!(e.set, [&bearer], "{inbound:?}");
+        }
+        let e = p.edits(&[], &[]);
+        assert!(e.drop.is_empty());
+        assert_eq!(e.set, [&bearer], "nothing sent: set");
     }
 
     #[test]
