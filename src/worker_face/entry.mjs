@@ -45,17 +45,19 @@ export default {
 async function toOrigin(request, plan, timing) {
   let upstream;
   try {
-    const headers = new Headers(request.headers);
-    for (const name of plan.drop) headers.delete(name);
-    for (const [name, value] of plan.set) headers.set(name, value);
     const method = request.method;
     upstream = new Request(plan.url, {
       method,
-      headers,
+      // Copied by the constructor: edited below in the copy, with no
+      // Headers object of our own in between.
+      headers: request.headers,
       body: method === 'GET' || method === 'HEAD' ? null : request.body,
       // Never followed: the origin's redirect goes back to the caller.
       redirect: 'manual',
     });
+    const headers = upstream.headers;
+    for (const name of plan.drop) headers.delete(name);
+    for (const [name, value] of plan.set) headers.set(name, value);
   } catch (e) {
     return JSON.parse(failed('proxy_failed', String(e?.message ?? e)));
   }
