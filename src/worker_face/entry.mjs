@@ -17,11 +17,12 @@ const { decide, failed } = Generated.prototype;
 export default {
   async fetch(request, env) {
     const started = Date.now();
-    let head = '';
-    // Header values hold no line breaks (fetch refuses them), so one text
-    // carries every header across.
+    // No line holds a break of its own (fetch refuses them in header
+    // values, the URL serialiser drops them), so one text carries the
+    // request line and every header across.
+    let head = `${request.method}\n${request.url}\n`;
     for (const [name, value] of request.headers) head += `${name}\n${value}\n`;
-    let answer = decide(request.method, request.url, head, env);
+    let answer = decide(head, env);
     if (typeof answer !== 'string') answer = await answer;
     const { forward, refuse, log } = JSON.parse(answer);
     // The authorizer's own time, not the origin's.

@@ -43,15 +43,14 @@ fn now_secs() -> u64 {
 /// strings: every crossing between JS and wasm costs, and the proxying
 /// itself is cheaper in the runtime's own JS than driven from wasm.
 ///
-/// `head` is every header as `name\nvalue\n` (names lowercased, repeats
-/// joined with ", "); fetch forbids line breaks in values.
+/// `head` is the method, the URL, then every header, each line ended by
+/// `\n`: `GET\nhttps://...\nname\nvalue\n...` (names lowercased, repeats
+/// joined with ", "). No line holds a break of its own: fetch forbids them
+/// in header values and the URL serialiser drops them. One text is one
+/// crossing of the JS-wasm boundary instead of three.
 #[wasm_bindgen]
-pub fn decide(method: String, url: String, head: String, env: Env) -> JsValue {
-    let inbound = Inbound {
-        method,
-        url,
-        headers: header_pairs(&head),
-    };
+pub fn decide(head: &str, env: Env) -> JsValue {
+    let inbound = Inbound::read(head);
     let cfg = match config_var::load(&env) {
         Ok(cfg) => cfg,
         Err(err) => return JsValue::from_str(&inbound.refused(None, err)),
@@ -105,6 +104,21 @@ struct Inbound {
 }
 
 impl Inbound {
+    fn read(head: &str) -> Inbound {
+        let mut lines = head.split('\n');
+        let method = lines.next().unwrap_or_default().to_string();
+        let url = lines.next().unwrap_or_default().to_string();
+        let mut headers = Vec::new();
+        while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
+            headers.push((name.to_string(), value.to_string()));
+        }
+        Inbound {
+            method,
+            url,
+            headers,
+        }
+    }
+
     fn request(&self) -> Option<(decision::Request<'_>, target::Target<'_>)> {
         let url = target::split(&self.url)?;
         let req = decision::Request {
@@ -193,14 +207,4 @@ async fn verify(
         remembered(cfg, |cache, _| cache.remember(verified.clone(), now));
     }
     outcome
-}
-
-/// The entry's `name\nvalue\n` text back into pairs.
-fn header_pairs(head: &str) -> Vec<(String, String)> {
-    let mut lines = head.split('\n');
-    let mut pairs = Vec::new();
-    while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
-        pairs.push((name.to_string(), value.to_string()));
-    }
-    pairs
 }
