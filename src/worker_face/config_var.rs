@@ -16,11 +16,14 @@ type Parsed = (JsValue, Result<Rc<Config>, ConfigError>);
 
 thread_local! {
     static PARSED: RefCell<Option<Parsed>> = const { RefCell::new(None) };
+    /// The binding's name as a JS string, made once: read on every request.
+    static NAME: JsValue = JsValue::from_str("AUTHZ");
 }
 
 pub fn load(env: &Env) -> Result<Rc<Config>, AuthError> {
-    let value =
-        js_sys::Reflect::get(env, &JsValue::from_str("AUTHZ")).unwrap_or(JsValue::UNDEFINED);
+    let value = NAME
+        .with(|name| js_sys::Reflect::get(env, name))
+        .unwrap_or(JsValue::UNDEFINED);
     // The same binding object (or equal string) on every request of an
     // isolate: compare by identity instead of serialising it each time.
     let known = PARSED.with(|cell| {
