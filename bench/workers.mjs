@@ -35,12 +35,16 @@ export function peerBindings(origin, issuers, algs) {
 
 /** Each peer must refuse what ours refuses, or its figures mean nothing. */
 export async function checkWorker(id, url, path, token, origin) {
-  const ok = await httpRequest(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  const ok = await httpRequest(`${url}${path}`, { headers: { authorization: `Bearer ${token}`, 'x-auth-spoofed': 'yes' } });
   const seen = origin.last();
   const problems = [];
   if (ok.status !== 200 || ok.headers['x-origin'] !== 'echo') problems.push(`valid token -> ${ok.status}`);
   if (id !== 'pass') {
+    // The same plumbing as ours (bench/workers/common.js), or the figures
+    // compare different work.
+    if (!/^authz;dur=\d+/.test(ok.headers['server-timing'] ?? '')) problems.push('no Server-Timing');
     if (seen?.headers['x-auth-org'] !== 'org-a') problems.push('origin did not get x-auth-org: org-a');
+    if (seen?.headers['x-auth-spoofed']) problems.push('origin got the caller\'s own x-auth-spoofed');
     const cases = [
       ['other org', '/orgs/org-b/items', `Bearer ${token}`, 403],
       ['flipped signature', path, `Bearer ${flipSignatureByte(token)}`, 401],

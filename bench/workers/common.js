@@ -1,6 +1,10 @@
 // What the three JS workers share: the route, the answers, and the request
 // to origin. Kept equal to what the edge worker does for the same request so
-// that the figures compare the token check, not the plumbing.
+// that the figures compare the token check, not the plumbing: the contract
+// asks any authorizer here for one JSON log line per request, Server-Timing
+// on every response and inbound x-auth-* headers removed (section 3), and
+// the peers do the same (`withPlumbing`, `toOrigin`). The pass-through floor
+// does none of it.
 
 const ORG_ROUTE = /^\/orgs\/([^/]+)\//;
 
@@ -17,7 +21,8 @@ export function bearer(request) {
   return auth.slice(7).trim();
 }
 
-export function refuse(status, code) {
+export function refuse(status, code, log) {
+  if (log) log.authz.code = code;
   return new Response(JSON.stringify({ status, code }), {
     status,
     headers: {
@@ -28,23 +33,28 @@ export function refuse(status, code) {
 }
 
 /** The checks every peer makes after its library verified signature and times. */
-export function claimsRefusal(payload, iss, audience, org) {
-  if (payload.iss !== iss) return refuse(401, 'issuer');
-  if (typeof payload.exp !== 'number') return refuse(401, 'no_exp');
+export function claimsRefusal(payload, iss, audience, org, log) {
+  if (payload.iss !== iss) return refuse(401, 'issuer', log);
+  if (typeof payload.exp !== 'number') return refuse(401, 'no_exp', log);
   const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-  if (!aud.includes(audience)) return refuse(401, 'audience');
-  if (org !== null && payload.organizationId !== org) return refuse(403, 'org');
+  if (!aud.includes(audience)) return refuse(401, 'audience', log);
+  if (org !== null && payload.organizationId !== org) return refuse(403, 'org', log);
   return null;
 }
 
 /** The request to origin: same method, path, query, headers and body, plus
- * the identity headers the edge worker forwards (subject and org). */
-export function toOrigin(request, env, payload) {
+ * the identity headers the edge worker forwards (subject and org), with
+ * the caller's own x-auth-* headers removed. */
+export function toOrigin(request, env, payload, log) {
   const url = new URL(request.url);
   const headers = new Headers(request.headers);
   if (payload) {
+    for (const name of [...headers.keys()]) if (name.startsWith('x-auth-')) headers.delete(name);
     headers.set('x-auth-subject', String(payload.sub ?? ''));
     headers.set('x-auth-org', String(payload.organizationId ?? ''));
+  }
+  if (log) {
+    Object.assign(log.authz, { decision: 'allow', issuer: payload?.iss, subject: payload?.sub, org: payload?.organizationId });
   }
   return fetch(new Request(env.ORIGIN + url.pathname + url.search, {
     method: request.method,
@@ -52,4 +62,22 @@ export function toOrigin(request, env, payload) {
     body: request.body,
     redirect: 'manual',
   }));
+}
+
+/** The peer's decision (`decide(request, env, log)` gives the response)
+ * wrapped as the edge worker's entry wraps its own: Server-Timing on the
+ * answer and one JSON log line with the time spent. */
+export function withPlumbing(decide) {
+  return {
+    async fetch(request, env) {
+      const started = Date.now();
+      const log = { authz: { decision: 'deny', code: null }, method: request.method, path: new URL(request.url).pathname };
+      const answer = await decide(request, env, log);
+      const response = new Response(answer.body, answer);
+      response.headers.append('server-timing', `authz;dur=${Date.now() - started}`);
+      log.dur_ms = Date.now() - started;
+      console.log(JSON.stringify(log));
+      return response;
+    },
+  };
 }

@@ -2,7 +2,7 @@
 // issuer (jose caches and refreshes it per isolate), jwtVerify with issuer,
 // audience and algorithms, then the organisation check.
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { bearer, claimsRefusal, refuse, targetOrg, toOrigin } from './common.js';
+import { bearer, claimsRefusal, refuse, targetOrg, toOrigin, withPlumbing } from './common.js';
 
 const ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 let remoteSets = null; // issuer -> jose's remote JWKS, per isolate
@@ -16,30 +16,28 @@ function jwksFor(env, iss) {
   return remoteSets.get(iss);
 }
 
-export default {
-  async fetch(request, env) {
-    const token = bearer(request);
-    if (!token) return refuse(401, 'no_token');
-    let iss;
-    try {
-      iss = decodeJwt(token).iss;
-    } catch {
-      return refuse(401, 'malformed');
-    }
-    const jwks = typeof iss === 'string' ? jwksFor(env, iss) : undefined;
-    if (!jwks) return refuse(401, 'issuer');
-    let payload;
-    try {
-      ({ payload } = await jwtVerify(token, jwks, {
-        issuer: iss,
-        audience: env.AUDIENCE,
-        algorithms: ALGORITHMS,
-        clockTolerance: 30,
-      }));
-    } catch {
-      return refuse(401, 'invalid');
-    }
-    const refusal = claimsRefusal(payload, iss, env.AUDIENCE, targetOrg(new URL(request.url).pathname));
-    return refusal ?? toOrigin(request, env, payload);
-  },
-};
+export default withPlumbing(async (request, env, log) => {
+  const token = bearer(request);
+  if (!token) return refuse(401, 'no_token', log);
+  let iss;
+  try {
+    iss = decodeJwt(token).iss;
+  } catch {
+    return refuse(401, 'malformed', log);
+  }
+  const jwks = typeof iss === 'string' ? jwksFor(env, iss) : undefined;
+  if (!jwks) return refuse(401, 'issuer', log);
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(token, jwks, {
+      issuer: iss,
+      audience: env.AUDIENCE,
+      algorithms: ALGORITHMS,
+      clockTolerance: 30,
+    }));
+  } catch {
+    return refuse(401, 'invalid', log);
+  }
+  const refusal = claimsRefusal(payload, iss, env.AUDIENCE, targetOrg(new URL(request.url).pathname), log);
+  return refusal ?? toOrigin(request, env, payload, log);
+});

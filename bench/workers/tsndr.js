@@ -3,7 +3,7 @@
 // promise: workerd forbids I/O objects crossing requests). It verifies RS256
 // and ES256; it has no EdDSA.
 import jwt from '@tsndr/cloudflare-worker-jwt';
-import { bearer, claimsRefusal, refuse, targetOrg, toOrigin } from './common.js';
+import { bearer, claimsRefusal, refuse, targetOrg, toOrigin, withPlumbing } from './common.js';
 
 const ALGORITHMS = new Set(['RS256', 'ES256']);
 const keysByIssuer = new Map(); // issuer -> [JWK]
@@ -19,32 +19,30 @@ async function keysFor(env, iss) {
   return keys;
 }
 
-export default {
-  async fetch(request, env) {
-    const token = bearer(request);
-    if (!token) return refuse(401, 'no_token');
-    let decoded;
-    try {
-      decoded = jwt.decode(token);
-    } catch {
-      return refuse(401, 'malformed');
-    }
-    const { header, payload } = decoded;
-    const iss = payload?.iss;
-    if (typeof iss !== 'string' || !Object.hasOwn(env.ISSUERS, iss)) return refuse(401, 'issuer');
-    if (!ALGORITHMS.has(header?.alg)) return refuse(401, 'alg');
-    const keys = await keysFor(env, iss);
-    if (!keys) return new Response('keys unavailable', { status: 503 });
-    const key = keys.find((k) => k.kid === header.kid && (!k.alg || k.alg === header.alg));
-    if (!key) return refuse(401, 'kid');
-    let verified;
-    try {
-      verified = await jwt.verify(token, key, { algorithm: header.alg, clockTolerance: 30 });
-    } catch {
-      verified = undefined;
-    }
-    if (!verified) return refuse(401, 'invalid');
-    const refusal = claimsRefusal(payload, iss, env.AUDIENCE, targetOrg(new URL(request.url).pathname));
-    return refusal ?? toOrigin(request, env, payload);
-  },
-};
+export default withPlumbing(async (request, env, log) => {
+  const token = bearer(request);
+  if (!token) return refuse(401, 'no_token', log);
+  let decoded;
+  try {
+    decoded = jwt.decode(token);
+  } catch {
+    return refuse(401, 'malformed', log);
+  }
+  const { header, payload } = decoded;
+  const iss = payload?.iss;
+  if (typeof iss !== 'string' || !Object.hasOwn(env.ISSUERS, iss)) return refuse(401, 'issuer', log);
+  if (!ALGORITHMS.has(header?.alg)) return refuse(401, 'alg', log);
+  const keys = await keysFor(env, iss);
+  if (!keys) return new Response('keys unavailable', { status: 503 });
+  const key = keys.find((k) => k.kid === header.kid && (!k.alg || k.alg === header.alg));
+  if (!key) return refuse(401, 'kid', log);
+  let verified;
+  try {
+    verified = await jwt.verify(token, key, { algorithm: header.alg, clockTolerance: 30 });
+  } catch {
+    verified = undefined;
+  }
+  if (!verified) return refuse(401, 'invalid', log);
+  const refusal = claimsRefusal(payload, iss, env.AUDIENCE, targetOrg(new URL(request.url).pathname), log);
+  return refusal ?? toOrigin(request, env, payload, log);
+});
