@@ -86,6 +86,12 @@ impl ForwardPlan {
     /// to set. A header sent once with exactly the value the plan sets is
     /// left as it is, neither deleted nor set: the usual `Authorization:
     /// Bearer <token>` then costs no copy of the token.
+    ///
+    /// Only for a planned value without a comma: fetch shows lines sent
+    /// several times joined with ", ", while the request to origin may
+    /// carry them as they came, so `a` and `b` sent as two lines look like
+    /// a planned `a, b` here and would reach an origin reading the first
+    /// line as `a`.
     pub fn edits<'a>(&'a self, inbound: &'a [(String, String)], also_drop: &[&str]) -> Edits<'a> {
         let as_sent = |name: &str| {
             let mut sent = inbound.iter().filter(|(n, _)| n == name);
@@ -94,7 +100,9 @@ impl ForwardPlan {
                 sent.next(),
                 sent.next(),
             ) {
-                (Some((_, planned)), Some((_, value)), None) => planned == value,
+                (Some((_, planned)), Some((_, value)), None) => {
+                    planned == value && !planned.contains(',')
+                }
                 _ => false,
             }
         };
@@ -357,6 +365,20 @@ mod tests {
         let e = p.edits(&[], &[]);
         assert!(e.drop.is_empty());
         assert_eq!(e.set, [&bearer], "nothing sent: set");
+    }
+
+    #[test]
+    fn edits_replace_a_planned_value_with_a_comma_even_when_sent_as_is() {
+        let c = cfg(json!({"x-auth-name": "name"}), "x-auth-");
+        let p = plan(&c, &token(json!({"name": "admin, x"})), "aaa.bbb.ccc", None);
+        // What fetch shows for `x-auth-name: admin` and `x-auth-name: x`.
+        let inbound = sent(&[("x-auth-name", "admin, x")]);
+        let e = p.edits(&inbound, &[]);
+        assert_eq!(e.drop, ["x-auth-name"]);
+        assert!(e
+            .set
+            .iter()
+            .any(|(n, v)| n == "x-auth-name" && v == "admin, x"));
     }
 
     #[test]

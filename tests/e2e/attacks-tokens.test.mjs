@@ -209,6 +209,26 @@ describe('attack corpus: token form, claims, transport', () => {
     await refused({ token: t, path: `${url}?x=1&access_token=${t}` }, 'invalid_request', { status: 400, secret: t });
   });
 
+  it('a forwarded header sent as two lines that join to the claim is still replaced', async () => {
+    // The claim holds ", ": fetch shows the caller's two lines joined into
+    // exactly that text, yet the request to origin would carry them as two,
+    // and an origin reading the first would see "admin" only.
+    const t = rig.forge(a, { sub: 'admin, x' });
+    const echo = assertForwarded(
+      await call(rig.worker, url, { token: t, headers: { 'x-auth-subject': ['admin', 'x'] } }),
+    );
+    assert.equal(echo.headers['x-auth-subject'], 'admin, x', 'one line, set by the worker');
+  });
+
+  it('a forwarded header sent once with the planned value reaches the origin once', async () => {
+    const t = rig.forge(a);
+    const echo = assertForwarded(
+      await call(rig.worker, url, { token: t, headers: { 'x-auth-subject': 'attack-subject' } }),
+    );
+    assert.equal(echo.headers['x-auth-subject'], 'attack-subject');
+    assert.equal(echo.headers.authorization, `Bearer ${t}`);
+  });
+
   it('bearer in lower case is accepted, and the origin gets it as Bearer', async () => {
     const t = rig.forge(a);
     const echo = assertForwarded(await call(rig.worker, url, { authorization: `bearer ${t}` }));
