@@ -51,7 +51,9 @@ fn now_secs() -> u64 {
 /// crossing of the JS-wasm boundary instead of three.
 #[wasm_bindgen]
 pub fn decide(head: &str, env: Env) -> JsValue {
-    let inbound = Inbound::read(head);
+    let Some(inbound) = Inbound::read(head) else {
+        return JsValue::from_str(&refused(None, AuthError::Internal, "", ""));
+    };
     let cfg = match config_var::load(&env) {
         Ok(cfg) => cfg,
         Err(err) => return JsValue::from_str(&inbound.refused(None, err)),
@@ -105,19 +107,23 @@ struct Inbound {
 }
 
 impl Inbound {
-    fn read(head: &str) -> Inbound {
-        let mut lines = head.split('\n');
-        let method = lines.next().unwrap_or_default().to_string();
-        let url = lines.next().unwrap_or_default().to_string();
+    /// `None` for a text the entry cannot have written (a line not ended,
+    /// a header without its value): a line break inside a value would
+    /// make the decision read other headers than the ones forwarded.
+    fn read(head: &str) -> Option<Inbound> {
+        let mut lines = head.strip_suffix('\n')?.split('\n');
+        let method = lines.next()?.to_string();
+        let url = lines.next()?.to_string();
         let mut headers = Vec::new();
-        while let (Some(name), Some(value)) = (lines.next(), lines.next()) {
+        while let Some(name) = lines.next() {
+            let value = lines.next()?;
             headers.push((name.to_string(), value.to_string()));
         }
-        Inbound {
+        Some(Inbound {
             method,
             url,
             headers,
-        }
+        })
     }
 
     fn request(&self) -> Option<(decision::Request<'_>, target::Target<'_>)> {
@@ -136,13 +142,7 @@ impl Inbound {
     }
 
     fn refused(&self, cfg: Option<&Config>, err: AuthError) -> String {
-        let fields = LogFields {
-            decision: "deny",
-            code: Some(err.code()),
-            ..LogFields::default()
-        };
-        let log = answer::log(&fields, &self.method, self.path());
-        answer::refusal(cfg, &err, log)
+        refused(cfg, err, &self.method, self.path())
     }
 
     fn answer(&self, cfg: &Config, outcome: Outcome) -> String {
@@ -158,6 +158,16 @@ impl Inbound {
             (Verdict::Forward(_), None) => answer::refusal(Some(cfg), &AuthError::Internal, log),
         }
     }
+}
+
+/// A refusal made before any decision, with its log line.
+fn refused(cfg: Option<&Config>, err: AuthError, method: &str, path: &str) -> String {
+    let fields = LogFields {
+        decision: "deny",
+        code: Some(err.code()),
+        ..LogFields::default()
+    };
+    answer::refusal(cfg, &err, answer::log(&fields, method, path))
 }
 
 thread_local! {
