@@ -123,7 +123,7 @@ fn a_repeated_token_is_decided_from_the_cache_exactly_as_the_first_time() {
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
-fn a_quiet_trail_decides_the_same_and_keeps_no_steps() {
+fn a_quiet_trail_decides_a_remembered_token_the_same_and_keeps_no_steps() {
     let (cfg, cache, token) = one_remembered();
     for path in [
         org_path(),
