@@ -42,39 +42,49 @@ export function claimsRefusal(payload, iss, audience, org, log) {
   return null;
 }
 
-/** The request to origin: same method, path, query, headers and body, plus
- * the identity headers the edge worker forwards (subject and org), with
- * the caller's own x-auth-* headers removed. */
-export function toOrigin(request, env, payload, log) {
-  const url = new URL(request.url);
-  const headers = new Headers(request.headers);
+/** The request to origin: same method, path, query, headers and body; with
+ * a `payload`, the caller's own x-auth-* headers removed and the identity
+ * headers the edge worker forwards (subject and org) set. Built the way our
+ * entry builds it: the Request constructor's copy of the headers, edited. */
+export function toOrigin(request, env, url, payload) {
+  const upstream = new Request(env.ORIGIN + url.pathname + url.search, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    redirect: 'manual',
+  });
   if (payload) {
+    const headers = upstream.headers;
     for (const name of [...headers.keys()]) if (name.startsWith('x-auth-')) headers.delete(name);
     headers.set('x-auth-subject', String(payload.sub ?? ''));
     headers.set('x-auth-org', String(payload.organizationId ?? ''));
   }
-  if (log) {
-    Object.assign(log.authz, { decision: 'allow', issuer: payload?.iss, subject: payload?.sub, org: payload?.organizationId });
-  }
-  return fetch(new Request(env.ORIGIN + url.pathname + url.search, {
-    method: request.method,
-    headers,
-    body: request.body,
-    redirect: 'manual',
-  }));
+  return fetch(upstream);
 }
 
-/** The peer's decision (`decide(request, env, log)` gives the response)
- * wrapped as the edge worker's entry wraps its own: Server-Timing on the
- * answer and one JSON log line with the time spent. */
+/** A peer's decision wrapped as our entry wraps ours. `decide(request,
+ * env, url, log)` gives a refusal (a Response) or the verified payload to
+ * forward with; the wrapper parses the URL once, adds Server-Timing (the
+ * time before the forward, as ours) and prints one JSON log line. */
 export function withPlumbing(decide) {
   return {
     async fetch(request, env) {
       const started = Date.now();
-      const log = { authz: { decision: 'deny', code: null }, method: request.method, path: new URL(request.url).pathname };
-      const answer = await decide(request, env, log);
-      const response = new Response(answer.body, answer);
-      response.headers.append('server-timing', `authz;dur=${Date.now() - started}`);
+      const url = new URL(request.url);
+      const log = { authz: { decision: 'deny', code: null }, method: request.method, path: url.pathname };
+      const decided = await decide(request, env, url, log);
+      const timing = `authz;dur=${Date.now() - started}`;
+      let response;
+      if (decided instanceof Response) {
+        response = decided;
+        response.headers.set('server-timing', timing);
+      } else {
+        Object.assign(log.authz, { decision: 'allow', issuer: decided.iss, subject: decided.sub, org: decided.organizationId });
+        const answer = await toOrigin(request, env, url, decided);
+        // Its headers are immutable; the runtime copies it with itself as init.
+        response = new Response(answer.body, answer);
+        response.headers.append('server-timing', timing);
+      }
       log.dur_ms = Date.now() - started;
       console.log(JSON.stringify(log));
       return response;

@@ -2,7 +2,7 @@
 // issuer (jose caches and refreshes it per isolate), jwtVerify with issuer,
 // audience and algorithms, then the organisation check.
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { bearer, claimsRefusal, refuse, targetOrg, toOrigin, withPlumbing } from './common.js';
+import { bearer, claimsRefusal, refuse, targetOrg, withPlumbing } from './common.js';
 
 const ALGORITHMS = ['RS256', 'ES256', 'EdDSA'];
 let remoteSets = null; // issuer -> jose's remote JWKS, per isolate
@@ -16,7 +16,7 @@ function jwksFor(env, iss) {
   return remoteSets.get(iss);
 }
 
-export default withPlumbing(async (request, env, log) => {
+export default withPlumbing(async (request, env, url, log) => {
   const token = bearer(request);
   if (!token) return refuse(401, 'no_token', log);
   let iss;
@@ -38,6 +38,5 @@ export default withPlumbing(async (request, env, log) => {
   } catch {
     return refuse(401, 'invalid', log);
   }
-  const refusal = claimsRefusal(payload, iss, env.AUDIENCE, targetOrg(new URL(request.url).pathname), log);
-  return refusal ?? toOrigin(request, env, payload, log);
+  return claimsRefusal(payload, iss, env.AUDIENCE, targetOrg(url.pathname), log) ?? payload;
 });

@@ -3,6 +3,6 @@ import { toOrigin } from './common.js';
 
 export default {
   fetch(request, env) {
-    return toOrigin(request, env, null);
+    return toOrigin(request, env, new URL(request.url), null);
   },
 };

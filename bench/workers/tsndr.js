@@ -3,7 +3,7 @@
 // promise: workerd forbids I/O objects crossing requests). It verifies RS256
 // and ES256; it has no EdDSA.
 import jwt from '@tsndr/cloudflare-worker-jwt';
-import { bearer, claimsRefusal, refuse, targetOrg, toOrigin, withPlumbing } from './common.js';
+import { bearer, claimsRefusal, refuse, targetOrg, withPlumbing } from './common.js';
 
 const ALGORITHMS = new Set(['RS256', 'ES256']);
 const keysByIssuer = new Map(); // issuer -> [JWK]
@@ -19,7 +19,7 @@ async function keysFor(env, iss) {
   return keys;
 }
 
-export default withPlumbing(async (request, env, log) => {
+export default withPlumbing(async (request, env, url, log) => {
   const token = bearer(request);
   if (!token) return refuse(401, 'no_token', log);
   let decoded;
@@ -33,7 +33,7 @@ export default withPlumbing(async (request, env, log) => {
   if (typeof iss !== 'string' || !Object.hasOwn(env.ISSUERS, iss)) return refuse(401, 'issuer', log);
   if (!ALGORITHMS.has(header?.alg)) return refuse(401, 'alg', log);
   const keys = await keysFor(env, iss);
-  if (!keys) return new Response('keys unavailable', { status: 503 });
+  if (!keys) return refuse(503, 'keys_unavailable', log);
   const key = keys.find((k) => k.kid === header.kid && (!k.alg || k.alg === header.alg));
   if (!key) return refuse(401, 'kid', log);
   let verified;
@@ -43,6 +43,5 @@ export default withPlumbing(async (request, env, log) => {
     verified = undefined;
   }
   if (!verified) return refuse(401, 'invalid', log);
-  const refusal = claimsRefusal(payload, iss, env.AUDIENCE, targetOrg(new URL(request.url).pathname), log);
-  return refusal ?? toOrigin(request, env, payload, log);
+  return claimsRefusal(payload, iss, env.AUDIENCE, targetOrg(url.pathname), log) ?? payload;
 });
