@@ -107,9 +107,9 @@ struct Inbound {
 }
 
 impl Inbound {
-    /// `None` for a text the entry cannot have written (a line not ended,
-    /// a header without its value): a line break inside a value would
-    /// make the decision read other headers than the ones forwarded.
+    /// `None` for a text the entry cannot have written (the last line not
+    /// ended, a header name without its value line): refused rather than
+    /// read as some other set of headers than the runtime holds.
     fn read(head: &str) -> Option<Inbound> {
         let mut lines = head.strip_suffix('\n')?.split('\n');
         let method = lines.next()?.to_string();
