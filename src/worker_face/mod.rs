@@ -22,7 +22,7 @@ use worker::Env;
 use crate::config::Config;
 use crate::decision::{self, LogFields, Outcome, PendingBearer, Start, Verdict};
 use crate::error::AuthError;
-use crate::target;
+use crate::target::{self, Target};
 use crate::trail::Trail;
 use crate::verified_cache::VerifiedCache;
 
@@ -58,26 +58,45 @@ pub fn decide(head: &str, env: Env) -> JsValue {
         Ok(cfg) => cfg,
         Err(err) => return JsValue::from_str(&inbound.refused(None, err)),
     };
-    let start = match inbound.request() {
-        Some((req, _)) => remembered(&cfg, |cache, now| {
-            decision::begin_with(&cfg, &req, Some((&*cache, now)), Trail::quiet())
-        }),
-        None => return JsValue::from_str(&inbound.refused(Some(&cfg), AuthError::Internal)),
+    let Some((req, url)) = inbound.request() else {
+        return JsValue::from_str(&inbound.refused(Some(&cfg), AuthError::Internal));
     };
-    match start {
-        Start::Done(outcome) => JsValue::from_str(&inbound.answer(&cfg, outcome)),
-        pending => wasm_bindgen_futures::future_to_promise(async move {
-            let Some((req, _)) = inbound.request() else {
-                return Ok(inbound.refused(Some(&cfg), AuthError::Internal).into());
-            };
-            let outcome = match pending {
-                Start::Done(outcome) => outcome,
-                Start::NeedKeys(p) => verify(&cfg, &env, &req, p).await,
-                Start::NeedExchange(p) => exchange::run(&cfg, &env, &req, p).await,
-            };
-            Ok(JsValue::from_str(&inbound.answer(&cfg, outcome)))
-        })
-        .into(),
+    let start = remembered(&cfg, |cache, now| {
+        decision::begin_with(&cfg, &req, Some((&*cache, now)), Trail::quiet())
+    });
+    let pending = match start {
+        Start::Done(outcome) => return JsValue::from_str(&answer_text(&cfg, outcome, &req, &url)),
+        pending => pending,
+    };
+    wasm_bindgen_futures::future_to_promise(async move {
+        // Split again: the parts above borrow the request, which the future
+        // now owns. It split once already, so this cannot fail.
+        let Some((req, url)) = inbound.request() else {
+            return Ok(inbound.refused(Some(&cfg), AuthError::Internal).into());
+        };
+        let outcome = match pending {
+            Start::Done(outcome) => outcome,
+            Start::NeedKeys(p) => verify(&cfg, &env, &req, p).await,
+            Start::NeedExchange(p) => exchange::run(&cfg, &env, &req, p).await,
+        };
+        Ok(JsValue::from_str(&answer_text(&cfg, outcome, &req, &url)))
+    })
+    .into()
+}
+
+/// The entry's answer for a decided request, from the request as the
+/// decision read it: the URL is split once for a request decided at once,
+/// twice for one that waited on the network.
+fn answer_text(
+    cfg: &Config,
+    outcome: Outcome,
+    req: &decision::Request<'_>,
+    url: &Target<'_>,
+) -> String {
+    let log = answer::log(&outcome.log, req.method, url.path);
+    match outcome.verdict {
+        Verdict::Forward(plan) => answer::forward(cfg, req, url, &plan, log),
+        Verdict::Refuse(err) => answer::refusal(Some(cfg), &err, log),
     }
 }
 
@@ -126,7 +145,7 @@ impl Inbound {
         })
     }
 
-    fn request(&self) -> Option<(decision::Request<'_>, target::Target<'_>)> {
+    fn request(&self) -> Option<(decision::Request<'_>, Target<'_>)> {
         let url = target::split(&self.url)?;
         let req = decision::Request {
             method: &self.method,
@@ -143,20 +162,6 @@ impl Inbound {
 
     fn refused(&self, cfg: Option<&Config>, err: AuthError) -> String {
         refused(cfg, err, &self.method, self.path())
-    }
-
-    fn answer(&self, cfg: &Config, outcome: Outcome) -> String {
-        // Split once: the log's path and the forward both read it.
-        let parts = self.request();
-        let path = parts.as_ref().map_or("", |(_, url)| url.path);
-        let log = answer::log(&outcome.log, &self.method, path);
-        match (outcome.verdict, parts) {
-            (Verdict::Forward(plan), Some((req, url))) => {
-                answer::forward(cfg, &req, &url, &plan, log)
-            }
-            (Verdict::Refuse(err), _) => answer::refusal(Some(cfg), &err, log),
-            (Verdict::Forward(_), None) => answer::refusal(Some(cfg), &AuthError::Internal, log),
-        }
     }
 }
 
