@@ -133,6 +133,11 @@ fn private_keys_in_pkcs1_and_pkcs8() {
     // As it reads after a JSON string was escaped once too often.
     let escaped = pkcs1.replace('\n', "\\n");
     assert_eq!(rsa_private_key(&escaped).unwrap(), key);
+    // Cut short in that form: the error names the label read after the
+    // repair, and nothing of the key.
+    let cut = &escaped[..escaped.len() - 40];
+    let e = rsa_private_key(cut).unwrap_err();
+    assert_eq!(e, "no -----END RSA PRIVATE KEY----- line");
     assert_eq!(public_of(&key), rsa_jwk(&key.to_public_key()));
     let spki = key
         .to_public_key()
