@@ -13,6 +13,9 @@
 # FUZZ_SANITIZER=address to build with ASan (default none: the crate has no
 # `unsafe`, and ASan would halve the runs). Overflow checks and debug
 # assertions are always on (-a). FUZZ_NICE=10 runs the targets under nice.
+# FUZZ_SEED=N fixes libFuzzer's random seed (default: a new one each run),
+# so a short run on a fresh checkout tries the same inputs on every machine
+# that reaches as many runs in the time.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -36,6 +39,10 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 
 SANITIZER="${FUZZ_SANITIZER:-none}"
+SEED="${FUZZ_SEED:-0}"
+case "$SEED" in
+  '' | *[!0-9]*) echo "fuzz.sh: FUZZ_SEED must be a whole number, got '$SEED'" >&2; exit 2 ;;
+esac
 NICE=()
 if [ -n "${FUZZ_NICE:-}" ]; then NICE=(nice -n "$FUZZ_NICE"); fi
 
@@ -79,7 +86,7 @@ for t in "${TARGETS[@]}"; do
   # -rss_limit_mb: the targets need ~30 MB; 1 GB means a runaway allocation.
   "${NICE[@]}" "$BIN/$t" \
     -max_total_time="$DURATION" -max_len="$(max_len "$t")" -rss_limit_mb=1024 \
-    -timeout=10 -print_final_stats=1 -artifact_prefix="artifacts/$t/" \
+    -timeout=10 -seed="$SEED" -print_final_stats=1 -artifact_prefix="artifacts/$t/" \
     "corpus/$t" "seeds/$t" >"$LOGS/$t.log" 2>&1 || rc=$?
   runs="$(awk '/^stat::number_of_executed_units/ {print $NF}' "$LOGS/$t.log")"
   speed="$(awk '/^stat::average_exec_per_sec/ {print $NF}' "$LOGS/$t.log")"
