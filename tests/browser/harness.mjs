@@ -20,7 +20,9 @@ import { REPO_ROOT } from '../support/worker.mjs';
 import { startStatic } from '../support/static.mjs';
 
 export const WWW = path.join(REPO_ROOT, 'www');
-export const SHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
+// A test run writes its screenshots under target/, so it leaves the checkout
+// as it found it; SCREENSHOTS_DIR=docs/screenshots refreshes the README's.
+export const SHOTS = path.resolve(REPO_ROOT, process.env.SCREENSHOTS_DIR || path.join('target', 'screenshots'));
 
 // As the toolchain notes say Chromium must run as root, without a sandbox.
 const ARGS = [
@@ -74,7 +76,7 @@ export async function paste(page, selector, text) {
 /** Waits for the page's debounced work to settle. */
 export const settle = (page) => page.waitForTimeout(350);
 
-/** A screenshot into docs/screenshots, with pasted fields shown from their start. */
+/** A screenshot into SHOTS, with pasted fields shown from their start. */
 export async function shot(page, name, opts = {}) {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.evaluate(() => {
