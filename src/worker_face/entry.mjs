@@ -3,9 +3,10 @@
 // everything: what to refuse and with which problem, where to forward,
 // which headers to drop and set. This file carries that out: the request to
 // origin and its answer are streamed by the runtime and never cross into
-// wasm, and each request crosses once, with plain strings. Driving the same
-// proxying from wasm cost more than the whole decision (see README,
-// "Benchmarks").
+// wasm, and each request crosses once, with plain strings (twice for a new
+// token: the face hands over the WebCrypto check and is told its verdict).
+// Driving the same proxying from wasm cost more than the whole decision
+// (see README, "Benchmarks").
 import Generated from '../index.js';
 
 // worker-build hangs the face's exported functions on the prototype of its
@@ -23,7 +24,9 @@ export default {
     let head = `${request.method}\n${request.url}\n`;
     for (const [name, value] of request.headers) head += `${name}\n${value}\n`;
     let answer = decide(head, env);
-    if (typeof answer !== 'string') answer = await answer;
+    if (typeof answer !== 'string') {
+      answer = Array.isArray(answer) ? await verified(answer) : await answer;
+    }
     const { forward, refuse, log } = JSON.parse(answer);
     // The authorizer's own time, not the origin's.
     const timing = `authz;dur=${Date.now() - started}`;
@@ -40,6 +43,19 @@ export default {
     return response;
   },
 };
+
+/** The answer for a token whose key the face holds imported: the face
+ * hands over its `crypto.subtle.verify` arguments and is told the verdict,
+ * a rejection being `false`. */
+async function verified([check, algorithm, key, signature, data]) {
+  let valid = false;
+  try {
+    valid = (await crypto.subtle.verify(algorithm, key, signature, data)) === true;
+  } catch {
+    // An unusable signature (a wrong length, say): not a valid one.
+  }
+  return check.finish(valid);
+}
 
 /** The origin's answer as it is (status, headers, streamed body) with
  * Server-Timing added, or the refusal the face gives for a failure. */

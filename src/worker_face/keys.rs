@@ -30,6 +30,16 @@ fn unavailable() -> AuthError {
 /// How often a request waiting for another's cold fetch looks again.
 const POLL: Duration = Duration::from_millis(10);
 
+/// The issuer's keys when this isolate holds them fresh: what [`get`]
+/// would answer without waiting. `None` for anything [`get`] must decide.
+pub fn fresh(cfg: &Config, issuer: usize, now: u64) -> Option<Rc<KeySet>> {
+    let iss = &cfg.issuers[issuer];
+    match CACHE.with(|c| c.borrow().lookup(&iss.issuer, now)) {
+        Lookup::Fresh(set) => Some(set),
+        _ => None,
+    }
+}
+
 /// Keys to verify with now: fresh from cache, else fetched, else stale.
 pub async fn get(
     cfg: &Config,

@@ -32,6 +32,24 @@ fn verify_params_object(alg: Alg) -> Option<Object> {
     Some(o)
 }
 
+/// The arguments of `crypto.subtle.verify` for `check` (algorithm, key,
+/// signature, data) when its key is already imported in this isolate, so
+/// the entry can make the call itself and the request needs no future of
+/// ours. `None`: the key is not imported yet, or `check` pairs a key with
+/// an algorithm it does not take; [`verify`] answers those.
+pub fn arguments(check: &SignatureCheck<'_>) -> Option<[JsValue; 4]> {
+    if !check.key.accepts(check.alg) {
+        return None;
+    }
+    let key = IMPORTED.with(|m| m.borrow().get(&(check.key.fingerprint, check.alg)).cloned())?;
+    Some([
+        verify_params_object(check.alg)?.into(),
+        key.into(),
+        js_sys::Uint8Array::from(check.signature).into(),
+        js_sys::Uint8Array::from(check.signing_input).into(),
+    ])
+}
+
 /// `true` only for a valid signature; any failure (import, length,
 /// rejection) is `false`.
 pub async fn verify(check: &SignatureCheck<'_>) -> bool {
