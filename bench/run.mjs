@@ -14,7 +14,8 @@
 // Settings (environment): BENCH_SECONDS (per 16-connection run, default 5),
 // BENCH_SECONDS_C1 (per one-connection run, default 3), BENCH_FRESH (tokens
 // for one 16-connection fresh run, default 2500), BENCH_FRESH_C1 (default
-// 600), BENCH_ROUNDS (default 2), BENCH_OUT (default
+// 600), BENCH_FRESH_WARM (fresh tokens each worker is warmed up with before
+// a fresh run, default 300), BENCH_ROUNDS (default 2), BENCH_OUT (default
 // target/bench-edge.json), OHA (oha binary), BENCH_ONLY (comma-separated
 // workload ids, default all).
 //
@@ -47,6 +48,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SECONDS_C1 = Number(process.env.BENCH_SECONDS_C1 ?? 3);
 const FRESH = Number(process.env.BENCH_FRESH ?? 2500);
 const FRESH_C1 = Number(process.env.BENCH_FRESH_C1 ?? 600);
+const FRESH_WARM = Number(process.env.BENCH_FRESH_WARM ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const COLD_ROUNDS = 3;
 const ALGS = ['RS256', 'ES256', 'EdDSA'];
@@ -195,20 +197,22 @@ async function main() {
 
     const workloads = workloadsFor(only);
     const freshAlgs = [...new Set(workloads.filter((w) => w.kind === 'fresh').map((w) => w.alg))];
-    const pools = {}; // alg -> per round { c16, c1 }: no fresh token is sent twice to a worker
+    const pools = {}; // alg -> per round { warm, c16, c1 }: no fresh token is sent twice to a worker
     for (const alg of freshAlgs) {
-      const perRound = FRESH + FRESH_C1;
+      const perRound = FRESH_WARM + FRESH + FRESH_C1;
       log(`fetching ${ROUNDS * perRound} ${alg} tokens from the issuer`);
       const tokens = await tokenPool(issuers[alg], ROUNDS * perRound);
       pools[alg] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const mine = tokens.slice(round * perRound, (round + 1) * perRound);
         const files = {
+          warm: path.join(OUT_DIR, `fresh-${alg}-r${round}-warm.txt`),
           c16: path.join(OUT_DIR, `fresh-${alg}-r${round}-c16.txt`),
           c1: path.join(OUT_DIR, `fresh-${alg}-r${round}-c1.txt`),
         };
-        fs.writeFileSync(files.c16, mine.slice(0, FRESH).join('\n'));
-        fs.writeFileSync(files.c1, mine.slice(FRESH).join('\n'));
+        fs.writeFileSync(files.warm, mine.slice(0, FRESH_WARM).join('\n'));
+        fs.writeFileSync(files.c16, mine.slice(FRESH_WARM, FRESH_WARM + FRESH).join('\n'));
+        fs.writeFileSync(files.c1, mine.slice(FRESH_WARM + FRESH).join('\n'));
         pools[alg].push(files);
       }
     }
@@ -223,16 +227,19 @@ async function main() {
           const id = w.workers[(i + round) % w.workers.length];
           const target = `${url(id)}${PATH}`;
           if (workerd.exited()) throw new Error(`workerd exited: ${JSON.stringify(workerd.exited())}`);
-          // Warm-up (keys fetched, code hot); fresh workloads warm up with
-          // the repeated token so that no fresh token is seen twice.
-          await oha({ bin: OHA, url: target, header, connections: 4, requests: 300 });
+          // Warm-up (keys fetched, the measured path's code hot). A fresh
+          // workload warms up with fresh tokens set aside for it: a repeated
+          // token would warm a peer's verifying path but only ours'
+          // remembered-token path, and leave ours' verifying code cold.
           let c16;
           let c1;
           if (w.kind === 'fresh') {
             const pool = pools[w.alg][round];
+            await driver({ url: target, tokensFile: pool.warm, connections: 4, seconds: 30 });
             c16 = await driver({ url: target, tokensFile: pool.c16, connections: 16, seconds: SECONDS, pid: workerd.pid });
             c1 = await driver({ url: target, tokensFile: pool.c1, connections: 1, seconds: SECONDS_C1, pid: workerd.pid });
           } else {
+            await oha({ bin: OHA, url: target, header, connections: 4, requests: 300 });
             c16 = await oha({ bin: OHA, url: target, header, connections: 16, seconds: SECONDS, pid: workerd.pid });
             c1 = await oha({ bin: OHA, url: target, header, connections: 1, seconds: SECONDS_C1, pid: workerd.pid });
           }
@@ -272,7 +279,7 @@ async function main() {
         jose: JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/jose/package.json'), 'utf8')).version,
         tsndr: JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/@tsndr/cloudflare-worker-jwt/package.json'), 'utf8')).version,
       },
-      settings: { seconds: SECONDS, seconds_c1: SECONDS_C1, fresh: FRESH, fresh_c1: FRESH_C1, rounds: ROUNDS, path: PATH },
+      settings: { seconds: SECONDS, seconds_c1: SECONDS_C1, fresh: FRESH, fresh_c1: FRESH_C1, fresh_warm: FRESH_WARM, rounds: ROUNDS, path: PATH },
       cpu_per_request_from_workerd: 'n/a: bare workerd reports no per-request CPU; cpu_us_per_req is workerd process CPU (/proc) over the 16-connection run divided by its requests',
       workerd_startup_ms: startupMs,
       coldStart,
