@@ -1,10 +1,13 @@
 //! Tokens verified once, remembered until their `exp` (contract section 5),
 //! so that a client reusing its token costs no key lookup and no signature
-//! check. Keyed by the whole compact token, compared in full: one changed
-//! byte anywhere (header, payload or signature) is another token. (A
-//! SHA-256 of it was the key before; hashing ~1 KB per request in wasm was
-//! a good part of a remembered token's cost, and 4,096 tokens of a few KB
-//! are a few MB in an isolate of 128.)
+//! check. A hit is the whole compact token, compared in full: one changed
+//! byte anywhere (header, payload or signature) is another token. The map
+//! is keyed by the token's last 32 bytes, the end of its signature, so a
+//! lookup hashes 32 bytes, not the ~1 KB token (SipHash over the whole
+//! token was a few per cent of a request's wasm time; a SHA-256 of it, the
+//! key before that, more). A valid signature's bytes cannot be chosen, so
+//! tokens that verified do not share them; a token that merely ends like a
+//! remembered one finds it, fails the full comparison and is a miss.
 //!
 //! Entries come only from a verification ([`Verified`] is made by the
 //! decision after a valid signature and passing claims), so the cache can
@@ -54,11 +57,23 @@ pub(crate) fn look_up(remembered: Option<(&VerifiedCache, u64)>, raw: &str) -> O
     remembered.and_then(|(cache, now)| cache.get(raw, now))
 }
 
+/// The map key of a token: its last 32 bytes (all of it, zero-padded on
+/// the left, when shorter).
+type Tail = [u8; 32];
+
+fn tail(raw: &str) -> Tail {
+    let bytes = raw.as_bytes();
+    let n = bytes.len().min(32);
+    let mut out = [0; 32];
+    out[32 - n..].copy_from_slice(&bytes[bytes.len() - n..]);
+    out
+}
+
 /// Bounded: a flood of distinct valid tokens evicts the soonest to expire
 /// instead of growing the isolate's memory.
 #[derive(Debug)]
 pub struct VerifiedCache {
-    entries: HashMap<Rc<str>, Verified>,
+    entries: HashMap<Tail, Verified>,
     capacity: usize,
 }
 
@@ -88,17 +103,21 @@ impl VerifiedCache {
     /// Within the leeway after `exp` the token is verified again, as a
     /// token never seen would be.
     pub(crate) fn get(&self, raw: &str, now: u64) -> Option<Verified> {
-        self.entries.get(raw).filter(|v| now < v.exp()).cloned()
+        self.entries
+            .get(&tail(raw))
+            .filter(|v| now < v.exp() && *v.raw == *raw)
+            .cloned()
     }
 
     pub fn remember(&mut self, verified: Verified, now: u64) {
         if verified.exp() <= now {
             return;
         }
-        if self.entries.len() >= self.capacity && !self.entries.contains_key(&verified.raw) {
+        let key = tail(&verified.raw);
+        if self.entries.len() >= self.capacity && !self.entries.contains_key(&key) {
             self.make_room(now);
         }
-        self.entries.insert(verified.raw.clone(), verified);
+        self.entries.insert(key, verified);
     }
 
     /// Drops the expired, then (if that was not enough) the eighth of the

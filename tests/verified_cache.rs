@@ -4,6 +4,8 @@
 
 mod common;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use common::{claims, ed, fixtures, keyset, mint, rsa_a, with, AUDIENCE, NOW, ORG};
 use edge_authz::config::Config;
 use edge_authz::decision::{begin, begin_with, Outcome, PendingBearer, Request, Start, Verdict};
@@ -175,6 +177,24 @@ fn a_token_differing_in_any_byte_is_not_a_hit() {
         Verdict::Refuse(AuthError::BadSignature)
     ));
     assert!(out.verified.is_none(), "a refused token is not remembered");
+    assert_eq!(cache.len(), 1);
+
+    // Another payload under the remembered signature: it ends exactly as
+    // the remembered token does, and is still no hit.
+    let (header, rest) = token.split_once('.').expect("a compact token");
+    let (payload, signature) = rest.split_once('.').expect("three parts");
+    let mut claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+    claims["sub"] = json!("someone-else");
+    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let tampered = format!("{header}.{payload}.{signature}");
+    assert!(from_cache(&cfg, &cache, &tampered, &org_path(), NOW).is_none());
+    let out = verify_and_remember(&cfg, &mut cache, &tampered, &org_path(), NOW);
+    assert!(
+        matches!(out.verdict, Verdict::Refuse(_)),
+        "a tampered payload is refused"
+    );
+    assert!(from_cache(&cfg, &cache, &token, &org_path(), NOW).is_some());
     assert_eq!(cache.len(), 1);
 }
 
