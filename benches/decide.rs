@@ -1,6 +1,8 @@
 //! Per-request decision time with a cached key set: route, extraction,
 //! decode, key selection, signature (pure Rust), claims, scope, forward
-//! plan. Prints figures; asserts nothing about speed.
+//! plan; and for a token remembered as verified (the worker's common case:
+//! no decode, no signature), as the worker asks for it (a quiet trail).
+//! Prints figures; asserts nothing about speed.
 //!
 //! Native: `cargo bench --bench decide`.
 //! Wasm (node): `cargo bench --bench decide --target wasm32-unknown-unknown`
@@ -14,9 +16,11 @@ mod common;
 
 use common::*;
 use edge_authz::config::Config;
-use edge_authz::decision::{decide, Request, Verdict};
+use edge_authz::decision::{begin_with, decide, Request, Start, Verdict};
 use edge_authz::jwks::KeySet;
 use edge_authz::signature::RustCrypto;
+use edge_authz::trail::Trail;
+use edge_authz::verified_cache::VerifiedCache;
 use serde_json::json;
 
 struct Case {
@@ -65,26 +69,68 @@ fn decide_once(case: &Case) {
     );
 }
 
+/// The case's token decided again from a cache that remembers it.
+fn remembered_once(case: &Case, cache: &VerifiedCache) {
+    let req = Request {
+        method: "GET",
+        path: &format!("/orgs/{ORG}/things"),
+        query: "",
+        headers: &case.headers,
+    };
+    let start = begin_with(&case.cfg, &req, Some((cache, NOW)), Trail::quiet());
+    assert!(
+        matches!(&start, Start::Done(out) if matches!(out.verdict, Verdict::Forward(_))),
+        "{}: not decided from the cache",
+        case.name
+    );
+}
+
+/// Microseconds per call of `f`: about a second of calls after a warm-up.
+#[cfg(not(target_arch = "wasm32"))]
+fn per_call(mut f: impl FnMut()) -> (f64, u32) {
+    use std::time::Instant;
+    f();
+    let warm = Instant::now();
+    let mut n = 0u32;
+    while warm.elapsed().as_millis() < 300 {
+        f();
+        n += 1;
+    }
+    let iters = (n * 3).max(30);
+    let start = Instant::now();
+    for _ in 0..iters {
+        f();
+    }
+    (
+        start.elapsed().as_secs_f64() * 1e6 / f64::from(iters),
+        iters,
+    )
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    use std::time::Instant;
     println!("decision time, native, cached keys, pure-Rust signatures");
     for case in cases() {
-        decide_once(&case);
-        let warm = Instant::now();
-        let mut n = 0u32;
-        while warm.elapsed().as_millis() < 300 {
-            decide_once(&case);
-            n += 1;
-        }
-        let iters = (n * 3).max(30);
-        let start = Instant::now();
-        for _ in 0..iters {
-            decide_once(&case);
-        }
-        let per = start.elapsed().as_secs_f64() * 1e6 / f64::from(iters);
+        let (per, iters) = per_call(|| decide_once(&case));
         println!(
             "  {:<6} {:>9.1} µs/decision  ({iters} iterations)",
+            case.name, per
+        );
+    }
+    println!("a remembered token (verified before), quiet trail");
+    for case in cases() {
+        let mut cache = VerifiedCache::default();
+        let req = Request {
+            method: "GET",
+            path: &format!("/orgs/{ORG}/things"),
+            query: "",
+            headers: &case.headers,
+        };
+        let first = decide(&case.cfg, &req, |_| Some(&case.keys), &RustCrypto, NOW);
+        cache.remember(first.verified.expect("verified"), NOW);
+        let (per, iters) = per_call(|| remembered_once(&case, &cache));
+        println!(
+            "  {:<6} {:>9.2} µs/decision  ({iters} iterations)",
             case.name, per
         );
     }
