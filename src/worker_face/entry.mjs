@@ -3,8 +3,9 @@
 // everything: what to refuse and with which problem, where to forward,
 // which headers to drop and set. This file carries that out: the request to
 // origin and its answer are streamed by the runtime and never cross into
-// wasm, and each request crosses once, with plain strings (twice for a new
-// token: the face hands over the WebCrypto check and is told its verdict).
+// wasm, and each request crosses once, with plain strings (a new token
+// whose key the face holds imported crosses again: the face hands over the
+// WebCrypto check and is told its verdict).
 // Driving the same proxying from wasm cost more than the whole decision
 // (see README, "Benchmarks").
 import Generated from '../index.js';
@@ -13,7 +14,7 @@ import Generated from '../index.js';
 // generated entry class instead of exporting them. Taken from there they
 // keep wasm-bindgen's own recovery: after a trap the next call
 // re-instantiates the module.
-const { decide, failed } = Generated.prototype;
+const { alive, decide, failed } = Generated.prototype;
 
 export default {
   async fetch(request, env) {
@@ -54,6 +55,9 @@ async function verified([check, algorithm, key, signature, data]) {
   } catch {
     // An unusable signature (a wrong length, say): not a valid one.
   }
+  // A trap in another request meanwhile re-creates the module on the next
+  // call: let that be this one, so a stale Check is refused (see `alive`).
+  alive();
   return check.finish(valid);
 }
 

@@ -42,10 +42,11 @@ fn now_secs() -> u64 {
 /// `answer`) as a string; for a new token whose key is imported, an array
 /// `[Check, algorithm, key, signature, data]` (the entry calls
 /// `crypto.subtle.verify` and then [`Check::finish`]); or a promise of the
-/// answer when keys or an exchange need the network. One call per request
-/// with plain strings where possible: every crossing between JS and wasm
-/// costs, and the proxying itself is cheaper in the runtime's own JS than
-/// driven from wasm.
+/// answer otherwise (keys not fresh in memory, a key not yet imported, an
+/// unknown `kid`, an algorithm the issuer does not allow, an exchange).
+/// Plain strings where possible: every crossing between JS and wasm costs,
+/// and the proxying itself is cheaper in the runtime's own JS than driven
+/// from wasm.
 ///
 /// `head` is the method, the URL, then every header, each line ended by
 /// `\n`: `GET\nhttps://...\nname\nvalue\n...` (names lowercased, repeats
@@ -110,8 +111,9 @@ fn verify_arguments(cfg: &Config, pending: &PendingBearer) -> Option<[JsValue; 4
 }
 
 /// A bearer token whose signature the entry is checking with WebCrypto
-/// (see [`verify_arguments`]). Only `decide` makes one, so the answer it
-/// finishes is always for the token it handed out.
+/// (see [`verify_arguments`]). Only `decide` makes one, and it holds its
+/// own token, so the verdict it finishes with is for the bytes it handed
+/// out (the entry calls [`alive`] first: see there).
 #[wasm_bindgen]
 pub struct Check {
     cfg: Rc<Config>,
@@ -136,9 +138,19 @@ impl Check {
     }
 }
 
+/// Does nothing; the entry calls it just before [`Check::finish`]. After a
+/// trap in another request, wasm-bindgen's glue re-creates the module on
+/// the next call, but for a method it checks that the object belongs to
+/// the current module before that re-creation, so `finish` would run on a
+/// `Check` whose memory is gone. Made first, this call re-creates the
+/// module, and the glue then refuses the stale `Check` (the request fails,
+/// nothing is decided).
+#[wasm_bindgen]
+pub fn alive() {}
+
 /// The entry's answer for a decided request, from the request as the
 /// decision read it: the URL is split once for a request decided at once,
-/// twice for one that waited on the network.
+/// twice for one finished later (a [`Check`] or a future).
 fn answer_text(
     cfg: &Config,
     outcome: Outcome,
