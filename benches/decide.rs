@@ -27,7 +27,19 @@ struct Case {
     name: &'static str,
     cfg: Config,
     keys: KeySet,
+    path: String,
     headers: Vec<(String, String)>,
+}
+
+impl Case {
+    fn request(&self) -> Request<'_> {
+        Request {
+            method: "GET",
+            path: &self.path,
+            query: "",
+            headers: &self.headers,
+        }
+    }
 }
 
 fn cases() -> Vec<Case> {
@@ -45,6 +57,7 @@ fn cases() -> Vec<Case> {
             name,
             cfg: cfg.clone(),
             keys: keys.clone(),
+            path: format!("/orgs/{ORG}/things"),
             headers: vec![(
                 "authorization".to_string(),
                 format!("Bearer {}", mint(&claims(), &json!({}), key)),
@@ -54,12 +67,7 @@ fn cases() -> Vec<Case> {
 }
 
 fn decide_once(case: &Case) {
-    let req = Request {
-        method: "GET",
-        path: &format!("/orgs/{ORG}/things"),
-        query: "",
-        headers: &case.headers,
-    };
+    let req = case.request();
     let out = decide(&case.cfg, &req, |_| Some(&case.keys), &RustCrypto, NOW);
     assert!(
         matches!(out.verdict, Verdict::Forward(_)),
@@ -71,12 +79,7 @@ fn decide_once(case: &Case) {
 
 /// The case's token decided again from a cache that remembers it.
 fn remembered_once(case: &Case, cache: &VerifiedCache) {
-    let req = Request {
-        method: "GET",
-        path: &format!("/orgs/{ORG}/things"),
-        query: "",
-        headers: &case.headers,
-    };
+    let req = case.request();
     let start = begin_with(&case.cfg, &req, Some((cache, NOW)), Trail::quiet());
     assert!(
         matches!(&start, Start::Done(out) if matches!(out.verdict, Verdict::Forward(_))),
@@ -120,13 +123,13 @@ fn main() {
     println!("a remembered token (verified before), quiet trail");
     for case in cases() {
         let mut cache = VerifiedCache::default();
-        let req = Request {
-            method: "GET",
-            path: &format!("/orgs/{ORG}/things"),
-            query: "",
-            headers: &case.headers,
-        };
-        let first = decide(&case.cfg, &req, |_| Some(&case.keys), &RustCrypto, NOW);
+        let first = decide(
+            &case.cfg,
+            &case.request(),
+            |_| Some(&case.keys),
+            &RustCrypto,
+            NOW,
+        );
         cache.remember(first.verified.expect("verified"), NOW);
         let (per, iters) = per_call(|| remembered_once(&case, &cache));
         println!(
