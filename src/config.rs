@@ -8,12 +8,16 @@ use crate::routes::RoutePattern;
 mod parse;
 mod url;
 
+/// The `WWW-Authenticate` realm when the configuration names none, or
+/// when there is no valid configuration to read it from.
+pub const DEFAULT_REALM: &str = "api";
+
 /// A validated configuration. Only [`Config::from_json_str`] /
 /// [`Config::from_value`] make one.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub origin: String,
-    /// `WWW-Authenticate` realm; default `"api"`.
+    /// `WWW-Authenticate` realm; default [`DEFAULT_REALM`].
     pub realm: String,
     /// 0..=300; default 30.
     pub leeway_seconds: u64,

@@ -7,6 +7,8 @@
 
 use serde_json::json;
 
+use crate::config::{Config, DEFAULT_REALM};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthError {
     // 400
@@ -218,6 +220,17 @@ impl AuthError {
             s if s.status() == 401 => Challenge::InvalidToken,
             s if s.status() == 403 => Challenge::InsufficientScope,
             _ => Challenge::None,
+        }
+    }
+
+    /// The `WWW-Authenticate` value under `cfg`'s realm and exchange
+    /// setting; `None` for `cfg` when the configuration itself failed (the
+    /// default realm, no exchange). What the worker sends and the page
+    /// shows.
+    pub fn challenge(&self, cfg: Option<&Config>) -> Option<String> {
+        match cfg {
+            Some(c) => self.www_authenticate(&c.realm, c.basic_exchange.is_some()),
+            None => self.www_authenticate(DEFAULT_REALM, false),
         }
     }
 

@@ -168,7 +168,7 @@ pub(super) fn config(value: &Value) -> R<Config> {
         return Err(err("origin", "must not have a query or a fragment"));
     }
 
-    let realm = top.text("realm")?.unwrap_or("api");
+    let realm = top.text("realm")?.unwrap_or(super::DEFAULT_REALM);
     if !realm
         .chars()
         .all(|c| (c.is_ascii_graphic() || c == ' ') && c != '"' && c != '\\')

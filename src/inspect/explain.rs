@@ -170,11 +170,9 @@ pub fn explain(config_text: &str, request_json: &str, keys_json: &str, now: u64)
 
 /// The worker's refusal: `worker_face::answer` reads these same methods.
 fn fill_refusal(out: &mut Explanation, cfg: Option<&Config>, err: &AuthError) {
-    let realm = cfg.map_or("api", |c| c.realm.as_str());
-    let exchange = cfg.is_some_and(|c| c.basic_exchange.is_some());
     out.status = Some(err.status());
     out.code = Some(err.code());
-    out.www_authenticate = err.www_authenticate(realm, exchange);
+    out.www_authenticate = err.challenge(cfg);
     out.retry_after = err.retry_after();
     out.problem = serde_json::from_str(&err.problem_body()).ok();
 }

@@ -93,13 +93,11 @@ pub fn refusal(cfg: Option<&Config>, err: &AuthError, log: Log<'_>) -> String {
 }
 
 fn refuse(cfg: Option<&Config>, err: &AuthError) -> Refuse {
-    let realm = cfg.map_or("api", |c| c.realm.as_str());
-    let exchange = cfg.is_some_and(|c| c.basic_exchange.is_some());
     let mut headers = vec![
         ("content-type", "application/problem+json".to_string()),
         ("cache-control", "no-store".to_string()),
     ];
-    if let Some(challenge) = err.www_authenticate(realm, exchange) {
+    if let Some(challenge) = err.challenge(cfg) {
         headers.push(("www-authenticate", challenge));
     }
     if let Some(secs) = err.retry_after() {
