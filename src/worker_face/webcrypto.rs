@@ -41,7 +41,7 @@ pub fn arguments(check: &SignatureCheck<'_>) -> Option<[JsValue; 4]> {
     if !check.key.accepts(check.alg) {
         return None;
     }
-    let key = IMPORTED.with(|m| m.borrow().get(&(check.key.fingerprint, check.alg)).cloned())?;
+    let key = already_imported(check.key, check.alg)?;
     Some([
         verify_params_object(check.alg)?.into(),
         key.into(),
@@ -81,9 +81,13 @@ fn subtle() -> Option<SubtleCrypto> {
     Some(crypto.dyn_into::<web_sys::Crypto>().ok()?.subtle())
 }
 
+/// The `CryptoKey` this isolate imported for `key` and `alg`, if any.
+fn already_imported(key: &Jwk, alg: Alg) -> Option<CryptoKey> {
+    IMPORTED.with(|m| m.borrow().get(&(key.fingerprint, alg)).cloned())
+}
+
 async fn imported(subtle: &SubtleCrypto, key: &Jwk, alg: Alg) -> Option<CryptoKey> {
-    let id = (key.fingerprint, alg);
-    if let Some(k) = IMPORTED.with(|m| m.borrow().get(&id).cloned()) {
+    if let Some(k) = already_imported(key, alg) {
         return Some(k);
     }
     let usages = Array::of1(&JsValue::from_str("verify"));
@@ -102,6 +106,7 @@ async fn imported(subtle: &SubtleCrypto, key: &Jwk, alg: Alg) -> Option<CryptoKe
                 .ok()?
         }
     };
+    let id = (key.fingerprint, alg);
     let key: CryptoKey = JsFuture::from(promise).await.ok()?.dyn_into().ok()?;
     IMPORTED.with(|m| m.borrow_mut().insert(id, key.clone()));
     Some(key)
