@@ -33,7 +33,7 @@ ${modules}
 }
 
 /** workers: [{ id, port, modules, bindings }] -> capnp text. */
-export function workerdConfig(workers, { configDir, compatibilityDate, cachePort }) {
+export function workerdConfig(workers, { configDir, compatibilityDate, cachePort, v8Flags = [] }) {
   const services = workers.map((w) => `    (name = ${str(w.id)}, worker = .${w.id}Worker),`).join('\n');
   const sockets = workers
     .map((w) => `    (name = ${str(w.id)}, address = ${str(`127.0.0.1:${w.port}`)}, http = (), service = ${str(w.id)}),`)
@@ -49,7 +49,7 @@ ${services}
   ],
   sockets = [
 ${sockets}
-  ],
+  ],${v8Flags.length ? `\n  v8Flags = [${v8Flags.map(str).join(', ')}],` : ''}
 );
 
 ${workers.map((w) => workerConst(`${w.id}Worker`, w, configDir, compatibilityDate)).join('\n')}`;

@@ -24,10 +24,11 @@ export function waitForPort(port, timeoutMs) {
   });
 }
 
-/** workerd serve <configFile>, from the config's folder (its embeds are relative). */
-export function startWorkerd(workerdBin, configFile, logFile) {
+/** workerd serve <configFile>, from the config's folder (its embeds are
+ * relative); `extra`: more arguments (the A/B's `--inspector-addr`). */
+export function startWorkerd(workerdBin, configFile, logFile, extra = []) {
   const fd = fs.openSync(logFile, 'w');
-  const child = spawn(workerdBin, ['serve', path.basename(configFile)], {
+  const child = spawn(workerdBin, ['serve', path.basename(configFile), ...extra], {
     cwd: path.dirname(configFile),
     detached: true,
     stdio: ['ignore', fd, fd],

@@ -1,0 +1,193 @@
+// A controlled A/B of worker builds (README, "Edge benchmark"): the
+// variants of ours, `jose` and pass-through in ONE workerd, driven in turn
+// round after round (the order turning each round), so that the machine's
+// drift falls on all of them alike. It prints workerd's CPU per request for
+// each (the median over the rounds) and that minus pass-through's: the
+// figure bench/run.mjs calls "decision µs/req", but steadier, since the
+// variants share every minute of the run.
+//
+//   node bench/ab.mjs                       # build/ against jose, fresh RS256
+//   AB_VARIANTS=before=target/ab/before,after=build node bench/ab.mjs
+//
+// A variant is a folder laid out as build/ is (worker/shim.mjs, index.js,
+// index_bg.wasm). Settings: AB_KIND (fresh | repeat, default fresh), AB_ALG
+// (RS256 | ES256 | EdDSA, default RS256), AB_ROUNDS (default 4), AB_N
+// (requests per measured run, default 2000), AB_WARM (requests each worker
+// is warmed up with: fresh tokens, or the repeated one; default 300), AB_V8FLAGS (space-separated V8 flags for workerd, to test
+// a runtime setting), AB_PROFILE (a worker's name: a V8 CPU profile of its
+// measured runs, written to target/bench-ab/<name>.cpuprofile and summed up
+// by function; profiling slows it, so its CPU figures are not comparable).
+// Each worker has its own isolate, so every worker gets the same fresh
+// tokens and none is sent twice to one worker.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { getToken, startIssuer } from '../tests/support/issuer.mjs';
+import { startOrigin } from '../tests/support/origin.mjs';
+import { freePort } from '../tests/support/worker.mjs';
+import { bundlePeer } from './bundle.mjs';
+import * as profiler from './profile.mjs';
+import { startCache } from './cache.mjs';
+import { workerdConfig } from './capnp.mjs';
+import { driver } from './load.mjs';
+import { startWorkerd, waitForPort } from './workerd.mjs';
+import { checkWorker, ourAuthz, peerBindings } from './workers.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT_DIR = path.join(ROOT, 'target', 'bench-ab');
+const WORKERD = path.join(ROOT, 'node_modules', '@cloudflare', 'workerd-linux-64', 'bin', 'workerd');
+const KIND = process.env.AB_KIND ?? 'fresh';
+const ALG = process.env.AB_ALG ?? 'RS256';
+const ROUNDS = Number(process.env.AB_ROUNDS ?? 4);
+const N = Number(process.env.AB_N ?? 2000);
+const WARM = Number(process.env.AB_WARM ?? 300);
+const PATH = '/orgs/org-a/items';
+const CLIENT = ['svc-a', 'svc-a-secret'];
+const V8FLAGS = (process.env.AB_V8FLAGS ?? '').split(' ').filter(Boolean);
+const PROFILE = process.env.AB_PROFILE ?? '';
+
+const log = (...a) => process.stderr.write(`ab: ${a.join(' ')}\n`);
+
+function variants() {
+  const spec = process.env.AB_VARIANTS ?? 'ours=build';
+  return spec.split(',').filter(Boolean).map((item) => {
+    const [name, dir] = item.split('=');
+    const from = path.resolve(ROOT, dir);
+    // Copied, so that a rebuild during the run changes nothing measured.
+    const to = path.join(OUT_DIR, name);
+    fs.mkdirSync(path.join(to, 'worker'), { recursive: true });
+    const files = [
+      ['worker/shim.mjs', 'esModule'],
+      ['index.js', 'esModule'],
+      ['index_bg.wasm', 'wasm'],
+    ];
+    for (const [f] of files) fs.copyFileSync(path.join(from, f), path.join(to, f));
+    return { id: name, modules: files.map(([f, kind]) => ({ name: f, kind, file: path.join(to, f) })) };
+  });
+}
+
+async function tokens(idp, n) {
+  const out = [];
+  let asked = 0;
+  const one = async () => {
+    while (asked < n) {
+      asked++;
+      out.push(await getToken(idp, ...CLIENT));
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, one));
+  return out;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function main() {
+  fs.mkdirSync(OUT_DIR, { recursive: true });
+  const ours = variants();
+  const jose = await bundlePeer(ROOT, OUT_DIR, 'jose');
+  const pass = await bundlePeer(ROOT, OUT_DIR, 'passthrough');
+  const origin = await startOrigin();
+  const cache = await startCache();
+  const idp = await startIssuer({ realm: `ab-${ALG.toLowerCase()}`, alg: ALG, accessTokenTtl: 3600 });
+  const issuers = { [ALG]: idp };
+  const workers = [
+    ...ours.map((v) => ({ ...v, bindings: [{ name: 'AUTHZ', json: ourAuthz(origin, issuers, [ALG]) }] })),
+    { id: 'jose', modules: jose.modules, bindings: peerBindings(origin, issuers, [ALG]) },
+    { id: 'pass', modules: pass.modules, bindings: peerBindings(origin, issuers, [ALG]) },
+  ];
+  for (const w of workers) w.port = await freePort();
+  const configFile = path.join(OUT_DIR, 'ab.capnp');
+  const compat = fs.readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8').match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
+  fs.writeFileSync(configFile, workerdConfig(workers, { configDir: OUT_DIR, compatibilityDate: compat, cachePort: cache.port, v8Flags: V8FLAGS }));
+  const inspector = PROFILE ? await freePort() : null;
+  const extra = inspector ? [`--inspector-addr=127.0.0.1:${inspector}`] : [];
+  const workerd = startWorkerd(WORKERD, configFile, path.join(OUT_DIR, 'workerd.log'), extra);
+  let prof = null;
+  try {
+    await Promise.all(workers.map((w) => waitForPort(w.port, 30000)));
+    if (PROFILE) prof = await profiler.connect(inspector, PROFILE);
+    const url = (w) => `http://127.0.0.1:${w.port}${PATH}`;
+    const repeated = await getToken(idp, ...CLIENT);
+    for (const w of workers) await checkWorker(w.id, `http://127.0.0.1:${w.port}`, PATH, repeated, origin);
+
+    // The same driver for both kinds (oha cannot vary headers): a repeated
+    // token is a file of one token N times.
+    const files = [];
+    if (KIND === 'repeat') {
+      const f = path.join(OUT_DIR, 'repeat.txt');
+      fs.writeFileSync(f, Array(N).fill(repeated).join('\n'));
+      files.warm = path.join(OUT_DIR, 'repeat-warm.txt');
+      fs.writeFileSync(files.warm, Array(WARM).fill(repeated).join('\n'));
+      for (let r = 0; r < ROUNDS; r++) files.push(f);
+    } else {
+      log(`fetching ${WARM + ROUNDS * N} ${ALG} tokens`);
+      const all = await tokens(idp, WARM + ROUNDS * N);
+      const write = (name, list) => {
+        const f = path.join(OUT_DIR, name);
+        fs.writeFileSync(f, list.join('\n'));
+        return f;
+      };
+      files.warm = write('warm.txt', all.slice(0, WARM));
+      for (let r = 0; r < ROUNDS; r++) files.push(write(`round-${r}.txt`, all.slice(WARM + r * N, WARM + (r + 1) * N)));
+    }
+    for (const w of workers) await driver({ url: url(w), tokensFile: files.warm, connections: 4, seconds: 30 });
+    const cpu = Object.fromEntries(workers.map((w) => [w.id, []]));
+    const profiles = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      for (let i = 0; i < workers.length; i++) {
+        const w = workers[(i + r) % workers.length];
+        if (prof && w.id === PROFILE) await prof.start();
+        const run = await driver({ url: url(w), tokensFile: files[r], connections: 16, seconds: 60, pid: workerd.pid });
+        if (prof && w.id === PROFILE) profiles.push(await prof.stop());
+        if (run.ok !== run.requests) throw new Error(`${w.id}: not all 200: ${JSON.stringify(run.statuses)}`);
+        const us = (run.cpu_ms * 1000) / run.requests;
+        cpu[w.id].push(us);
+        log(`round ${r + 1} ${w.id}: ${us.toFixed(0)} µs CPU/req, ${run.rps.toFixed(0)} req/s`);
+      }
+    }
+    const floor = median(cpu.pass);
+    process.stdout.write(`\n${KIND} ${ALG}, ${ROUNDS} rounds, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+    process.stdout.write('| worker | CPU µs/req (median) | over pass-through | rounds |\n|---|---:|---:|---|\n');
+    for (const w of workers) {
+      const m = median(cpu[w.id]);
+      const over = w.id === 'pass' ? '-' : (m - floor).toFixed(0);
+      process.stdout.write(`| ${w.id} | ${m.toFixed(0)} | ${over} | ${cpu[w.id].map((x) => x.toFixed(0)).join(' ')} |\n`);
+    }
+    if (profiles.length) {
+      profiles.forEach((p, i) => fs.writeFileSync(path.join(OUT_DIR, `${PROFILE}-${i}.cpuprofile`), JSON.stringify(p)));
+      const merged = { nodes: [], samples: [], timeDeltas: [] };
+      let offset = 0;
+      for (const p of profiles) {
+        for (const n of p.nodes) merged.nodes.push({ ...n, id: n.id + offset });
+        merged.samples.push(...p.samples.map((s) => s + offset));
+        merged.timeDeltas.push(...p.timeDeltas);
+        offset += Math.max(...p.nodes.map((n) => n.id));
+      }
+      process.stdout.write(`\nprofile of ${PROFILE} (target/bench-ab/${PROFILE}-*.cpuprofile)\n${profiler.summary(merged)}\n`);
+    }
+  } finally {
+    prof?.close();
+    workerd.stop();
+    await origin.stop();
+    await cache.stop();
+    await idp.stop();
+  }
+}
+
+if (PROFILE && typeof WebSocket === 'undefined') {
+  // Node 20: the inspector client needs its WebSocket.
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, ['--experimental-websocket', '--no-warnings', fileURLToPath(import.meta.url)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+
+main().catch((err) => {
+  process.stderr.write(`ab: ${err.stack || err}\n`);
+  process.exit(1);
+});
