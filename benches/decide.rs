@@ -88,6 +88,27 @@ fn remembered_once(case: &Case, cache: &VerifiedCache) {
     );
 }
 
+/// The case's token as the worker decides a new one: everything but the
+/// signature check, whose verdict (valid) is given, as WebCrypto's is.
+fn new_token_once(case: &Case) {
+    let req = case.request();
+    let Start::NeedKeys(pending) = begin_with(&case.cfg, &req, None, Trail::quiet()) else {
+        panic!("{}: no key lookup", case.name);
+    };
+    assert!(
+        pending.check(&case.cfg, &case.keys).is_ok(),
+        "{}: no key",
+        case.name
+    );
+    let out = pending.finish(&case.cfg, &req, true, NOW);
+    assert!(
+        matches!(out.verdict, Verdict::Forward(_)),
+        "{}: {:?}",
+        case.name,
+        out.trail
+    );
+}
+
 /// Microseconds per call of `f`: about a second of calls after a warm-up.
 #[cfg(not(target_arch = "wasm32"))]
 fn per_call(mut f: impl FnMut()) -> (f64, u32) {
@@ -117,6 +138,14 @@ fn main() {
         let (per, iters) = per_call(|| decide_once(&case));
         println!(
             "  {:<6} {:>9.1} µs/decision  ({iters} iterations)",
+            case.name, per
+        );
+    }
+    println!("a new token, the signature's verdict given (the worker's share besides WebCrypto), quiet trail");
+    for case in cases() {
+        let (per, iters) = per_call(|| new_token_once(&case));
+        println!(
+            "  {:<6} {:>9.2} µs/decision  ({iters} iterations)",
             case.name, per
         );
     }
@@ -151,6 +180,31 @@ mod wasm {
         let case = cases().into_iter().find(|k| k.name == name).expect("case");
         c.bench_function(&format!("decide {name} (wasm, pure Rust)"), |b| {
             b.iter(|| decide_once(&case))
+        });
+    }
+
+    /// The worker's share of a request besides WebCrypto, and the same for
+    /// a remembered token, as V8 runs our wasm (node here, workerd there).
+    #[wasm_bindgen_bench]
+    fn core_without_signature(c: &mut Criterion) {
+        let case = cases()
+            .into_iter()
+            .find(|k| k.name == "RS256")
+            .expect("case");
+        c.bench_function("new token, verdict given (wasm)", |b| {
+            b.iter(|| new_token_once(&case))
+        });
+        let mut cache = VerifiedCache::default();
+        let first = decide(
+            &case.cfg,
+            &case.request(),
+            |_| Some(&case.keys),
+            &RustCrypto,
+            NOW,
+        );
+        cache.remember(first.verified.expect("verified"), NOW);
+        c.bench_function("remembered token (wasm)", |b| {
+            b.iter(|| remembered_once(&case, &cache))
         });
     }
 
