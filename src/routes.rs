@@ -11,6 +11,8 @@
 //! whole: origins split, strip or reject such segments in ways of their
 //! own, so no route decided here can be trusted to be the one they serve.
 
+use std::borrow::Cow;
+
 use crate::config::Route;
 use crate::error::InvalidRequest;
 use crate::percent;
@@ -82,7 +84,7 @@ impl RoutePattern {
         self.matches_segments(&normalize(path).ok()??)
     }
 
-    fn matches_segments(&self, segments: &[String]) -> Option<RouteMatch> {
+    fn matches_segments(&self, segments: &[Cow<'_, str>]) -> Option<RouteMatch> {
         if segments.len() < self.segments.len()
             || (!self.trailing_wildcard && segments.len() != self.segments.len())
         {
@@ -93,7 +95,7 @@ impl RoutePattern {
             match want {
                 Segment::Literal(lit) if lit == got => {}
                 Segment::Literal(_) => return None,
-                Segment::Org => found.org = Some(got.clone()),
+                Segment::Org => found.org = Some(got.to_string()),
             }
         }
         Some(found)
@@ -148,28 +150,42 @@ fn is_literal_char(c: char) -> bool {
 /// Path parameters (`/admin;jsessionid=x`) are cut off, as servlet
 /// containers cut them before routing: otherwise `/admin;x/secret` would
 /// miss an `/admin/*` route here and still reach `/admin/secret` there.
-fn normalize(path: &str) -> Result<Option<Vec<String>>, InvalidRequest> {
+fn normalize(path: &str) -> Result<Option<Vec<Cow<'_, str>>>, InvalidRequest> {
     let path = path.split(['?', '#']).next().unwrap_or("");
     let Some(rest) = path.strip_prefix('/') else {
         return Ok(None);
     };
-    let mut out: Vec<String> = Vec::new();
+    let mut out: Vec<Cow<'_, str>> = Vec::new();
     for raw in rest.split('/') {
-        let decoded = percent::decode(raw, false)
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            // Some origins (IIS, frameworks on Windows paths) read `\` as `/`.
-            .filter(|s| !s.contains(['/', '\\']) && !s.contains(char::is_control))
-            .ok_or(InvalidRequest::UnsafePath)?;
-        let segment = match decoded.split_once(';') {
-            Some((segment, _params)) => segment,
-            None => &decoded,
+        // Most segments hold no escape: borrowed, not decoded into a copy
+        // (this runs on every request).
+        let decoded: Cow<'_, str> = if raw.contains('%') {
+            percent::decode(raw, false)
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .ok_or(InvalidRequest::UnsafePath)?
+                .into()
+        } else {
+            raw.into()
         };
-        match segment {
+        // Some origins (IIS, frameworks on Windows paths) read `\` as `/`.
+        // The exact test (`char::is_control` takes U+0080..U+009F too, led
+        // by the byte 0xC2 in UTF-8) only for a segment with such a byte.
+        let suspect = decoded
+            .bytes()
+            .any(|b| b.is_ascii_control() || matches!(b, b'/' | b'\\' | 0xc2));
+        if suspect && (decoded.contains(['/', '\\']) || decoded.contains(char::is_control)) {
+            return Err(InvalidRequest::UnsafePath);
+        }
+        let segment = match decoded.split_once(';') {
+            Some((segment, _params)) => Cow::Owned(segment.to_string()),
+            None => decoded,
+        };
+        match &*segment {
             "" | "." => {}
             ".." => {
                 out.pop();
             }
-            _ => out.push(segment.to_string()),
+            _ => out.push(segment),
         }
     }
     Ok(Some(out))
@@ -319,6 +335,7 @@ mod tests {
             "/a\u{7}b",
             "/a%7F",
             "/a%C2%9F",
+            "/a\u{85}b",
             "/%FF",
             "/%C3",
             "/%zz",
@@ -338,6 +355,7 @@ mod tests {
             "/a%20b",
             "/%2e%2e/a",
             "/caf%C3%A9",
+            "/caf\u{e9}/\u{100}",
             "/a?x=%2F",
             "*",
             "",
