@@ -126,7 +126,11 @@ pub fn check(
         return Err(AuthError::OrgNotAllowed);
     }
 
-    let held = roles(claims);
+    // Only a route that names roles reads them: most do not.
+    let held = match route {
+        Some(r) if !r.cross_org_roles.is_empty() || r.roles_any.is_some() => roles(claims),
+        _ => Vec::new(),
+    };
     let mut targets = matched.org.as_deref().into_iter().chain(org_header_value);
     if let Some(target) = targets.next() {
         if targets.any(|other| other != target) {
