@@ -9,6 +9,7 @@
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 
 /// Parses `bytes` as one JSON value; duplicate members are an error.
@@ -76,12 +77,15 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            if object.contains_key(&key) {
+            // One search of the map per member, for the check and the insert.
+            match object.entry(key) {
                 // The key is input: keep it out of the message.
-                return Err(de::Error::custom("duplicate member"));
+                Entry::Occupied(_) => return Err(de::Error::custom("duplicate member")),
+                Entry::Vacant(slot) => {
+                    let StrictValue(v) = map.next_value()?;
+                    slot.insert(v);
+                }
             }
-            let StrictValue(v) = map.next_value()?;
-            object.insert(key, v);
         }
         Ok(Value::Object(object))
     }
