@@ -152,7 +152,7 @@ pub fn plan(
     let mut out = ForwardPlan::untouched(cfg);
     out.remove.push("authorization".to_string());
     out.set
-        .push(("authorization".to_string(), format!("Bearer {raw_token}")));
+        .push(("authorization".to_string(), ["Bearer ", raw_token].concat()));
     for (name, source) in &cfg.forward {
         let value = if source == "$org" {
             org.map(str::to_string)
