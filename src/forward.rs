@@ -5,6 +5,7 @@ use serde_json::Value;
 use crate::claims::VerifiedToken;
 use crate::config::Config;
 use crate::policy;
+use crate::same::same;
 
 /// Connection-level headers (RFC 9110 7.6.1, and RFC 2616 13.5.1's older
 /// list, which some clients and proxies still send): they describe one hop,
@@ -101,7 +102,7 @@ impl ForwardPlan {
                 sent.next(),
             ) {
                 (Some((_, planned)), Some((_, value)), None) => {
-                    planned == value && !planned.contains(',')
+                    same(planned, value) && !planned.contains(',')
                 }
                 _ => false,
             }

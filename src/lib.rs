@@ -23,6 +23,7 @@ pub mod keycache;
 pub mod percent;
 pub mod policy;
 pub mod routes;
+mod same;
 pub mod secret;
 pub mod signature;
 pub mod target;

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::claims::VerifiedToken;
+use crate::same::same;
 
 /// A verified token with the exact text that verified.
 #[derive(Clone)]
@@ -105,7 +106,7 @@ impl VerifiedCache {
     pub(crate) fn get(&self, raw: &str, now: u64) -> Option<Verified> {
         self.entries
             .get(&tail(raw))
-            .filter(|v| now < v.exp() && *v.raw == *raw)
+            .filter(|v| now < v.exp() && same(&v.raw, raw))
             .cloned()
     }
 
