@@ -17,6 +17,7 @@
 // a runtime setting), AB_PROFILE (a worker's name: a V8 CPU profile of its
 // measured runs, written to target/bench-ab/<name>.cpuprofile and summed up
 // by function; profiling slows it, so its CPU figures are not comparable).
+// AB_NO_JOSE=1 leaves jose out (variants against each other only).
 // Each worker has its own isolate, so every worker gets the same fresh
 // tokens and none is sent twice to one worker.
 import * as fs from 'node:fs';
@@ -47,6 +48,7 @@ const PATH = '/orgs/org-a/items';
 const CLIENT = ['svc-a', 'svc-a-secret'];
 const V8FLAGS = (process.env.AB_V8FLAGS ?? '').split(' ').filter(Boolean);
 const PROFILE = process.env.AB_PROFILE ?? '';
+const NO_JOSE = process.env.AB_NO_JOSE === '1';
 
 const log = (...a) => process.stderr.write(`ab: ${a.join(' ')}\n`);
 
@@ -100,7 +102,7 @@ async function main() {
     ...ours.map((v) => ({ ...v, bindings: [{ name: 'AUTHZ', json: ourAuthz(origin, issuers, [ALG]) }] })),
     { id: 'jose', modules: jose.modules, bindings: peerBindings(origin, issuers, [ALG]) },
     { id: 'pass', modules: pass.modules, bindings: peerBindings(origin, issuers, [ALG]) },
-  ];
+  ].filter((w) => w.id === 'pass' || !NO_JOSE || !ours.length || w.id !== 'jose');
   for (const w of workers) w.port = await freePort();
   const configFile = path.join(OUT_DIR, 'ab.capnp');
   const compat = fs.readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8').match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
