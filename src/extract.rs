@@ -285,6 +285,39 @@ mod tests {
         }
     }
 
+    #[test]
+    fn bearer_refusals_keep_their_order() {
+        // Whitespace first, then length, then other characters, whichever
+        // else the token also breaks.
+        let long_spaced = format!("{} x", "a".repeat(MAX));
+        assert_eq!(
+            invalid(&format!("Bearer {long_spaced}")),
+            Some(InvalidRequest::MalformedCredentials)
+        );
+        let long_plus = format!("{}+", "a".repeat(MAX));
+        assert_eq!(
+            one(&format!("Bearer {long_plus}")),
+            Err(AuthError::TokenTooLong)
+        );
+        assert!(matches!(
+            one("Bearer a+b\tc"),
+            Err(AuthError::InvalidRequest(
+                InvalidRequest::MalformedCredentials
+            ))
+        ));
+        // Every byte outside base64url and `.` is refused, every one inside passes.
+        for b in 0u8..=127 {
+            let c = char::from(b);
+            let t = format!("ab{c}cd");
+            let jws = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+            assert_eq!(
+                extract(&[&format!("Bearer {t}")], MAX, false).is_ok(),
+                jws,
+                "{b}"
+            );
+        }
+    }
+
     fn basic(value: &str, client_id: &str) -> Credentials {
         Credentials::Basic {
             value: Secret::new(value),
