@@ -17,7 +17,9 @@
 // a runtime setting), AB_PROFILE (a worker's name: a V8 CPU profile of its
 // measured runs, written to target/bench-ab/<name>.cpuprofile and summed up
 // by function; profiling slows it, so its CPU figures are not comparable).
-// AB_NO_JOSE=1 leaves jose out (variants against each other only).
+// AB_NO_JOSE=1 leaves jose out (variants against each other only); AB_C
+// sets the connections (default 16; fewer leave the machine idle time,
+// which steadies the figures on a shared one).
 // Each worker has its own isolate, so every worker gets the same fresh
 // tokens and none is sent twice to one worker.
 import * as fs from 'node:fs';
@@ -49,6 +51,7 @@ const CLIENT = ['svc-a', 'svc-a-secret'];
 const V8FLAGS = (process.env.AB_V8FLAGS ?? '').split(' ').filter(Boolean);
 const PROFILE = process.env.AB_PROFILE ?? '';
 const NO_JOSE = process.env.AB_NO_JOSE === '1';
+const CONNECTIONS = Number(process.env.AB_C ?? 16);
 
 const log = (...a) => process.stderr.write(`ab: ${a.join(' ')}\n`);
 
@@ -56,6 +59,8 @@ function variants() {
   const spec = process.env.AB_VARIANTS ?? 'ours=build';
   return spec.split(',').filter(Boolean).map((item) => {
     const [name, dir] = item.split('=');
+    // It names a Cap'n Proto constant and a folder.
+    if (!/^[a-z][a-z0-9]*$/.test(name ?? '') || !dir) throw new Error(`AB_VARIANTS: want name=folder with a lower-case name, got ${item}`);
     const from = path.resolve(ROOT, dir);
     // Copied, so that a rebuild during the run changes nothing measured.
     const to = path.join(OUT_DIR, name);
@@ -145,7 +150,7 @@ async function main() {
       for (let i = 0; i < workers.length; i++) {
         const w = workers[(i + r) % workers.length];
         if (prof && w.id === PROFILE) await prof.start();
-        const run = await driver({ url: url(w), tokensFile: files[r], connections: 16, seconds: 60, pid: workerd.pid });
+        const run = await driver({ url: url(w), tokensFile: files[r], connections: CONNECTIONS, seconds: 120, pid: workerd.pid });
         if (prof && w.id === PROFILE) profiles.push(await prof.stop());
         if (run.ok !== run.requests) throw new Error(`${w.id}: not all 200: ${JSON.stringify(run.statuses)}`);
         const us = (run.cpu_ms * 1000) / run.requests;
@@ -154,7 +159,7 @@ async function main() {
       }
     }
     const floor = median(cpu.pass);
-    process.stdout.write(`\n${KIND} ${ALG}, ${ROUNDS} rounds, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+    process.stdout.write(`\n${KIND} ${ALG}, ${ROUNDS} rounds of ${N} at ${CONNECTIONS} connections, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
     process.stdout.write('| worker | CPU µs/req (median) | over pass-through | rounds |\n|---|---:|---:|---|\n');
     for (const w of workers) {
       const m = median(cpu[w.id]);
