@@ -191,7 +191,7 @@ mod wasm {
             .into_iter()
             .find(|k| k.name == "RS256")
             .expect("case");
-        c.bench_function("new token, verdict given (wasm)", |b| {
+        c.bench_function("decide a new token, verdict given (wasm)", |b| {
             b.iter(|| new_token_once(&case))
         });
         let mut cache = VerifiedCache::default();
@@ -203,7 +203,7 @@ mod wasm {
             NOW,
         );
         cache.remember(first.verified.expect("verified"), NOW);
-        c.bench_function("remembered token (wasm)", |b| {
+        c.bench_function("decide a remembered token (wasm)", |b| {
             b.iter(|| remembered_once(&case, &cache))
         });
     }
