@@ -56,7 +56,7 @@ export function summary(profile, top = 30) {
     const key = `${name} ${where}`.trim();
     // V8 gives wasm frames the module's URL (or none with a stripped name
     // section: "$func123"); "(program)" is the runtime's own C++.
-    const kind = /^\(/.test(name) ? name : /\.wasm/.test(where) || /^\$func\d+$/.test(name) ? 'wasm' : f.url ? 'js' : 'builtin';
+    const kind = /^\(/.test(name) ? name : /\.wasm/.test(where) || /^(\$func\d+|wasm-function\[\d+\])$/.test(name) ? 'wasm' : f.url ? 'js' : 'builtin';
     self.set(key, (self.get(key) ?? 0) + dt);
     kinds.set(kind, (kinds.get(kind) ?? 0) + dt);
     total += dt;
