@@ -176,9 +176,14 @@ fn normalize(path: &str) -> Result<Option<Vec<Cow<'_, str>>>, InvalidRequest> {
         if suspect && (decoded.contains(['/', '\\']) || decoded.contains(char::is_control)) {
             return Err(InvalidRequest::UnsafePath);
         }
-        let segment = match decoded.split_once(';') {
-            Some((segment, _params)) => Cow::Owned(segment.to_string()),
-            None => decoded,
+        let segment = match decoded {
+            Cow::Borrowed(d) => {
+                Cow::Borrowed(d.split_once(';').map_or(d, |(segment, _params)| segment))
+            }
+            Cow::Owned(d) => match d.split_once(';') {
+                Some((segment, _params)) => Cow::Owned(segment.to_string()),
+                None => Cow::Owned(d),
+            },
         };
         match &*segment {
             "" | "." => {}
@@ -317,6 +322,18 @@ mod tests {
     #[test]
     fn org_never_captures_a_slash_or_broken_text() {
         assert_eq!(org("/orgs/{org}/*", "/orgs/a%2Fb/x"), None);
+        assert_eq!(
+            org("/orgs/{org}", "/orgs/caf\u{e9}"),
+            Some(Some("caf\u{e9}".into()))
+        );
+        assert_eq!(
+            org("/orgs/{org}", "/orgs/a+b;v=1"),
+            Some(Some("a+b".into()))
+        );
+        assert_eq!(
+            org("/orgs/{org}", "/orgs/a%2Bb;v=1"),
+            Some(Some("a+b".into()))
+        );
         assert_eq!(org("/orgs/{org}/*", "/orgs/a%2fb"), None);
         assert_eq!(org("/orgs/{org}", "/orgs/%FF"), None);
         assert_eq!(org("/orgs/{org}", "/orgs/%C3"), None);
@@ -336,6 +353,10 @@ mod tests {
             "/a%7F",
             "/a%C2%9F",
             "/a\u{85}b",
+            "/a\u{80}b",
+            "/a\u{9f}b",
+            "/a\x7fb",
+            "/a\tb",
             "/%FF",
             "/%C3",
             "/%zz",
@@ -356,6 +377,7 @@ mod tests {
             "/%2e%2e/a",
             "/caf%C3%A9",
             "/caf\u{e9}/\u{100}",
+            "/a\u{a0}b",
             "/a?x=%2F",
             "*",
             "",
