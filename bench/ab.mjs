@@ -36,7 +36,7 @@ import { startCache } from './cache.mjs';
 import { workerdConfig } from './capnp.mjs';
 import { driver } from './load.mjs';
 import { startWorkerd, waitForPort } from './workerd.mjs';
-import { checkWorker, ourAuthz, peerBindings } from './workers.mjs';
+import { checkWorker, ourAuthz, peerBindings, tokenPool } from './workers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = path.join(ROOT, 'target', 'bench-ab');
@@ -73,19 +73,6 @@ function variants() {
     for (const [f] of files) fs.copyFileSync(path.join(from, f), path.join(to, f));
     return { id: name, modules: files.map(([f, kind]) => ({ name: f, kind, file: path.join(to, f) })) };
   });
-}
-
-async function tokens(idp, n) {
-  const out = [];
-  let asked = 0;
-  const one = async () => {
-    while (asked < n) {
-      asked++;
-      out.push(await getToken(idp, ...CLIENT));
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, one));
-  return out;
 }
 
 const median = (xs) => {
@@ -134,7 +121,7 @@ async function main() {
       for (let r = 0; r < ROUNDS; r++) files.push(f);
     } else {
       log(`fetching ${WARM + ROUNDS * N} ${ALG} tokens`);
-      const all = await tokens(idp, WARM + ROUNDS * N);
+      const all = await tokenPool(idp, WARM + ROUNDS * N, CLIENT);
       const write = (name, list) => {
         const f = path.join(OUT_DIR, name);
         fs.writeFileSync(f, list.join('\n'));

@@ -37,7 +37,7 @@ import { workerdConfig } from './capnp.mjs';
 import { driver, oha } from './load.mjs';
 import { derive, table } from './report.mjs';
 import { startWorkerd, waitForPort } from './workerd.mjs';
-import { checkWorker, ourAuthz, peerBindings } from './workers.mjs';
+import { checkWorker, ourAuthz, peerBindings, tokenPool } from './workers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = path.join(ROOT, 'target', 'bench-edge');
@@ -61,20 +61,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function compatibilityDate() {
   const toml = fs.readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8');
   return toml.match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
-}
-
-/** N tokens from the issuer's token endpoint, 8 requests at a time. */
-async function tokenPool(idp, n) {
-  const out = [];
-  let asked = 0;
-  const one = async () => {
-    while (asked < n) {
-      asked++;
-      out.push(await getToken(idp, ...CLIENT));
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, one));
-  return out;
 }
 
 function workloadsFor(only) {
@@ -201,7 +187,7 @@ async function main() {
     for (const alg of freshAlgs) {
       const perRound = FRESH_WARM + FRESH + FRESH_C1;
       log(`fetching ${ROUNDS * perRound} ${alg} tokens from the issuer`);
-      const tokens = await tokenPool(issuers[alg], ROUNDS * perRound);
+      const tokens = await tokenPool(issuers[alg], ROUNDS * perRound, CLIENT);
       pools[alg] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const mine = tokens.slice(round * perRound, (round + 1) * perRound);

@@ -1,5 +1,6 @@
 // What the four workers are given, and the check that each behaves before
 // it is measured: the same origin, issuers, audience and org rule for all.
+import { getToken } from '../tests/support/issuer.mjs';
 import { flipSignatureByte } from '../tests/support/minter.mjs';
 import { httpRequest } from '../tests/support/worker.mjs';
 
@@ -56,4 +57,19 @@ export async function checkWorker(id, url, path, token, origin) {
     }
   }
   if (problems.length) throw new Error(`worker ${id} does not behave: ${problems.join('; ')}`);
+}
+
+/** n access tokens of `client` ([id, secret]) from the issuer's token
+ * endpoint, 8 requests at a time: the fresh tokens of a run. */
+export async function tokenPool(idp, n, client) {
+  const out = [];
+  let asked = 0;
+  const one = async () => {
+    while (asked < n) {
+      asked++;
+      out.push(await getToken(idp, ...client));
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, one));
+  return out;
 }

@@ -77,6 +77,21 @@ fn decide_once(case: &Case) {
     );
 }
 
+/// A verified-token cache holding the case's token, as a worker's after
+/// the token's first request.
+fn remembering(case: &Case) -> VerifiedCache {
+    let mut cache = VerifiedCache::default();
+    let first = decide(
+        &case.cfg,
+        &case.request(),
+        |_| Some(&case.keys),
+        &RustCrypto,
+        NOW,
+    );
+    cache.remember(first.verified.expect("verified"), NOW);
+    cache
+}
+
 /// The case's token decided again from a cache that remembers it.
 fn remembered_once(case: &Case, cache: &VerifiedCache) {
     let req = case.request();
@@ -151,15 +166,7 @@ fn main() {
     }
     println!("a remembered token (verified before), quiet trail");
     for case in cases() {
-        let mut cache = VerifiedCache::default();
-        let first = decide(
-            &case.cfg,
-            &case.request(),
-            |_| Some(&case.keys),
-            &RustCrypto,
-            NOW,
-        );
-        cache.remember(first.verified.expect("verified"), NOW);
+        let cache = remembering(&case);
         let (per, iters) = per_call(|| remembered_once(&case, &cache));
         println!(
             "  {:<6} {:>9.2} µs/decision  ({iters} iterations)",
@@ -194,15 +201,7 @@ mod wasm {
         c.bench_function("decide a new token, verdict given (wasm)", |b| {
             b.iter(|| new_token_once(&case))
         });
-        let mut cache = VerifiedCache::default();
-        let first = decide(
-            &case.cfg,
-            &case.request(),
-            |_| Some(&case.keys),
-            &RustCrypto,
-            NOW,
-        );
-        cache.remember(first.verified.expect("verified"), NOW);
+        let cache = remembering(&case);
         c.bench_function("decide a remembered token (wasm)", |b| {
             b.iter(|| remembered_once(&case, &cache))
         });
