@@ -148,26 +148,30 @@ fn per_call(mut f: impl FnMut()) -> (f64, u32) {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    println!("decision time, native, cached keys, pure-Rust signatures");
+    per_case(
+        "decision time, native, cached keys, pure-Rust signatures",
+        |case| per_call(|| decide_once(case)),
+    );
+    per_case(
+        "a new token, the signature's verdict given (the worker's share besides WebCrypto), quiet trail",
+        |case| per_call(|| new_token_once(case)),
+    );
+    per_case(
+        "a remembered token (verified before), quiet trail",
+        |case| {
+            let cache = remembering(case);
+            per_call(|| remembered_once(case, &cache))
+        },
+    );
+}
+
+/// One line per case of what `measure` gives: µs per decision and the
+/// iterations behind it.
+#[cfg(not(target_arch = "wasm32"))]
+fn per_case(title: &str, measure: impl Fn(&Case) -> (f64, u32)) {
+    println!("{title}");
     for case in cases() {
-        let (per, iters) = per_call(|| decide_once(&case));
-        println!(
-            "  {:<6} {:>9.1} µs/decision  ({iters} iterations)",
-            case.name, per
-        );
-    }
-    println!("a new token, the signature's verdict given (the worker's share besides WebCrypto), quiet trail");
-    for case in cases() {
-        let (per, iters) = per_call(|| new_token_once(&case));
-        println!(
-            "  {:<6} {:>9.2} µs/decision  ({iters} iterations)",
-            case.name, per
-        );
-    }
-    println!("a remembered token (verified before), quiet trail");
-    for case in cases() {
-        let cache = remembering(&case);
-        let (per, iters) = per_call(|| remembered_once(&case, &cache));
+        let (per, iters) = measure(&case);
         println!(
             "  {:<6} {:>9.2} µs/decision  ({iters} iterations)",
             case.name, per
