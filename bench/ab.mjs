@@ -94,7 +94,7 @@ async function main() {
     ...ours.map((v) => ({ ...v, bindings: [{ name: 'AUTHZ', json: ourAuthz(origin, issuers, [ALG]) }] })),
     { id: 'jose', modules: jose.modules, bindings: peerBindings(origin, issuers, [ALG]) },
     { id: 'pass', modules: pass.modules, bindings: peerBindings(origin, issuers, [ALG]) },
-  ].filter((w) => w.id === 'pass' || !NO_JOSE || !ours.length || w.id !== 'jose');
+  ].filter((w) => !(NO_JOSE && ours.length && w.id === 'jose'));
   for (const w of workers) w.port = await freePort();
   const configFile = path.join(OUT_DIR, 'ab.capnp');
   const compat = fs.readFileSync(path.join(ROOT, 'wrangler.toml'), 'utf8').match(/^compatibility_date\s*=\s*"([^"]+)"/m)[1];
