@@ -28,16 +28,21 @@ struct Case {
     cfg: Config,
     keys: KeySet,
     path: String,
-    headers: Vec<(String, String)>,
+    authorization: String,
 }
 
 impl Case {
-    fn request(&self) -> Request<'_> {
+    /// What a request of this case carries; [`Case::request`] borrows it.
+    fn headers(&self) -> [(&str, &str); 1] {
+        [("authorization", &self.authorization)]
+    }
+
+    fn request<'a>(&'a self, headers: &'a [(&'a str, &'a str)]) -> Request<'a> {
         Request {
             method: "GET",
             path: &self.path,
             query: "",
-            headers: &self.headers,
+            headers,
         }
     }
 }
@@ -58,16 +63,14 @@ fn cases() -> Vec<Case> {
             cfg: cfg.clone(),
             keys: keys.clone(),
             path: format!("/orgs/{ORG}/things"),
-            headers: vec![(
-                "authorization".to_string(),
-                format!("Bearer {}", mint(&claims(), &json!({}), key)),
-            )],
+            authorization: format!("Bearer {}", mint(&claims(), &json!({}), key)),
         })
         .collect()
 }
 
 fn decide_once(case: &Case) {
-    let req = case.request();
+    let headers = case.headers();
+    let req = case.request(&headers);
     let out = decide(&case.cfg, &req, |_| Some(&case.keys), &RustCrypto, NOW);
     assert!(
         matches!(out.verdict, Verdict::Forward(_)),
@@ -81,9 +84,10 @@ fn decide_once(case: &Case) {
 /// the token's first request.
 fn remembering(case: &Case) -> VerifiedCache {
     let mut cache = VerifiedCache::default();
+    let headers = case.headers();
     let first = decide(
         &case.cfg,
-        &case.request(),
+        &case.request(&headers),
         |_| Some(&case.keys),
         &RustCrypto,
         NOW,
@@ -94,7 +98,8 @@ fn remembering(case: &Case) -> VerifiedCache {
 
 /// The case's token decided again from a cache that remembers it.
 fn remembered_once(case: &Case, cache: &VerifiedCache) {
-    let req = case.request();
+    let headers = case.headers();
+    let req = case.request(&headers);
     let start = begin_with(&case.cfg, &req, Some((cache, NOW)), Trail::quiet());
     assert!(
         matches!(&start, Start::Done(out) if matches!(out.verdict, Verdict::Forward(_))),
@@ -106,7 +111,8 @@ fn remembered_once(case: &Case, cache: &VerifiedCache) {
 /// The case's token as the worker decides a new one: everything but the
 /// signature check, whose verdict (valid) is given, as WebCrypto's is.
 fn new_token_once(case: &Case) {
-    let req = case.request();
+    let headers = case.headers();
+    let req = case.request(&headers);
     let Start::NeedKeys(pending) = begin_with(&case.cfg, &req, None, Trail::quiet()) else {
         panic!("{}: no key lookup", case.name);
     };

@@ -31,28 +31,30 @@ pub use pending_bearer::PendingBearer;
 pub use pending_exchange::PendingExchange;
 
 /// The parts of a request the decision reads. Header names lowercased.
+/// Borrowed throughout: the worker points into the one text the runtime
+/// handed over instead of copying each header (see `worker_face`).
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
     pub method: &'a str,
     pub path: &'a str,
     /// The query string without its `?` ("" when there is none).
     pub query: &'a str,
-    pub headers: &'a [(String, String)],
+    pub headers: &'a [(&'a str, &'a str)],
 }
 
 impl Request<'_> {
     fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
     }
 
     fn all(&self, name: &str) -> Vec<&str> {
         self.headers
             .iter()
-            .filter(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+            .filter(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
             .collect()
     }
 
@@ -62,7 +64,7 @@ impl Request<'_> {
     fn authorizations(&self) -> Vec<&str> {
         self.headers
             .iter()
-            .filter(|(n, _)| n == "authorization")
+            .filter(|(n, _)| *n == "authorization")
             .flat_map(|(_, v)| v.split(','))
             .map(str::trim)
             .collect()

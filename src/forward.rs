@@ -93,9 +93,9 @@ impl ForwardPlan {
     /// carry them as they came, so `a` and `b` sent as two lines look like
     /// a planned `a, b` here and would reach an origin reading the first
     /// line as `a`.
-    pub fn edits<'a>(&'a self, inbound: &'a [(String, String)], also_drop: &[&str]) -> Edits<'a> {
+    pub fn edits<'a>(&'a self, inbound: &[(&'a str, &'a str)], also_drop: &[&str]) -> Edits<'a> {
         let as_sent = |name: &str| {
-            let mut sent = inbound.iter().filter(|(n, _)| n == name);
+            let mut sent = inbound.iter().filter(|(n, _)| *n == name);
             match (
                 self.set.iter().find(|(n, _)| n == name),
                 sent.next(),
@@ -110,7 +110,7 @@ impl ForwardPlan {
         Edits {
             drop: inbound
                 .iter()
-                .map(|(name, _)| name.as_str())
+                .map(|(name, _)| *name)
                 .filter(|name| {
                     (self.drops(name) || HOP_BY_HOP.contains(name) || also_drop.contains(name))
                         && !as_sent(name)

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{claims, ec, ed, fixtures, hs, keyset, mint, rsa_a, rsa_b, with, AUDIENCE, ORG};
+use common::{claims, ec, ed, fixtures, hs, keyset, mint, rsa_a, rsa_b, view, with, AUDIENCE, ORG};
 use edge_authz::config::Config;
 use edge_authz::decision::{begin, decide, Outcome, PendingExchange, Request, Start, Verdict};
 use edge_authz::error::AuthError;
@@ -56,7 +56,7 @@ fn run(cfg: &Config, method: &str, path: &str, h: &[(&str, &str)]) -> Outcome {
         method,
         path,
         query: "",
-        headers: &headers,
+        headers: &view(&headers),
     };
     decide(cfg, &req, |_| None::<&KeySet>, &RustCrypto, NOW)
 }
@@ -409,7 +409,7 @@ fn run_keys(cfg: &Config, keys: &KeySet, method: &str, path: &str, h: &[(&str, &
         method,
         path,
         query: "",
-        headers: &headers,
+        headers: &view(&headers),
     };
     decide(cfg, &req, |_| Some(keys), &RustCrypto, NOW)
 }
@@ -489,7 +489,7 @@ fn a_token_in_the_query_beside_the_header_is_400() {
             method: "GET",
             path: "/things",
             query,
-            headers: &headers,
+            headers: &view(&headers),
         };
         decide(&cfg, &req, |_| Some(&keys), &RustCrypto, NOW)
     };
@@ -722,7 +722,7 @@ fn a_request_matching_no_route_takes_any_configured_issuer() {
         method: "GET",
         path: "/anything",
         query: "",
-        headers: &headers,
+        headers: &view(&headers),
     };
     let keys = |i: usize| match i {
         0 => Some(&ours),
@@ -740,7 +740,7 @@ fn a_request_matching_no_route_takes_any_configured_issuer() {
         method: "GET",
         path: "/anything",
         query: "",
-        headers: &headers,
+        headers: &view(&headers),
     };
     let o = decide(&cfg, &req, keys, &RustCrypto, NOW);
     assert_eq!(refused(&o).code(), "unknown_key");
@@ -760,7 +760,7 @@ fn start_exchange(cfg: &Config, path: &str, value: &str) -> PendingExchange {
         method: "GET",
         path,
         query: "",
-        headers: &headers,
+        headers: &view(&headers),
     };
     match begin(cfg, &req) {
         Start::NeedExchange(p) => p,
@@ -785,7 +785,7 @@ fn basic_exchange_continues_as_a_bearer_of_the_exchange_issuer() {
         method: "GET",
         path: "/things",
         query: "",
-        headers: &headers,
+        headers: &view(&headers),
     };
     let exchange = |cfg: &Config| start_exchange(cfg, "/things", basic);
 
@@ -873,7 +873,7 @@ fn an_exchanged_token_that_fails_verification_is_the_endpoints_fault() {
         method: "GET",
         path: "/things",
         query: "",
-        headers: &headers,
+        headers: &view(&headers),
     };
     let run = |token: String| {
         let p = start_exchange(&cfg, "/things", BASIC);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{keyset, mint, rsa_a, rsa_b, with, AUDIENCE, ISSUER, NOW, ORG};
+use common::{keyset, mint, rsa_a, rsa_b, view, with, AUDIENCE, ISSUER, NOW, ORG};
 use edge_authz::config::Config;
 use edge_authz::decision::{decide, Outcome, Request, Verdict};
 use edge_authz::jwks::KeySet;
@@ -186,7 +186,7 @@ fn run(cfg: &Config, path: &str, token: &str, extra: &[(&str, &str)]) -> Outcome
         method: "GET",
         path,
         query: "",
-        headers: &headers,
+        headers: &view(&headers),
     };
     let ours: KeySet = keyset(&[rsa_a()]);
     let theirs: KeySet = keyset(&[rsa_b()]);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{fixtures, keyset, rsa_a, AUDIENCE, HS_SECRET, ISSUER};
+use common::{fixtures, keyset, rsa_a, view, AUDIENCE, HS_SECRET, ISSUER};
 use edge_authz::config::Config;
 use edge_authz::decision::{decide, Request, Verdict};
 use edge_authz::extract::{extract, Credentials};
@@ -75,7 +75,7 @@ fn a_forward_plan_hides_the_authorization_it_sets() {
         method: "GET",
         path: "/things",
         query: "",
-        headers: &headers,
+        headers: &view(&headers),
     };
     let keys = keyset(&[rsa_a()]);
     let o = decide(&cfg, &req, |_| Some(&keys), &RustCrypto, common::NOW);

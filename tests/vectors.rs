@@ -104,7 +104,7 @@ fn the_pure_rust_engine_agrees_with_the_vectors() {
             method: "GET",
             path: "/v",
             query: "",
-            headers: &headers,
+            headers: &view(&headers),
         };
         let out = decide(&cfg, &req, |_| Some(&keys), &RustCrypto, NOW);
         let name = v["name"].as_str().unwrap();

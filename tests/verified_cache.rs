@@ -6,7 +6,7 @@ mod common;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use common::{claims, ed, fixtures, keyset, mint, rsa_a, with, AUDIENCE, NOW, ORG};
+use common::{claims, ed, fixtures, keyset, mint, rsa_a, view, with, AUDIENCE, NOW, ORG};
 use edge_authz::config::Config;
 use edge_authz::decision::{begin, begin_with, Outcome, PendingBearer, Request, Start, Verdict};
 use edge_authz::error::AuthError;
@@ -32,7 +32,7 @@ fn headers(token: &str) -> Vec<(String, String)> {
     vec![("authorization".into(), format!("Bearer {token}"))]
 }
 
-fn get<'a>(path: &'a str, headers: &'a [(String, String)]) -> Request<'a> {
+fn get<'a>(path: &'a str, headers: &'a [(&'a str, &'a str)]) -> Request<'a> {
     Request {
         method: "GET",
         path,
@@ -58,7 +58,8 @@ fn verify_and_remember(
     now: u64,
 ) -> Outcome {
     let h = headers(token);
-    let req = get(path, &h);
+    let sent = view(&h);
+    let req = get(path, &sent);
     let keys = keyset(&[rsa_a(), ed()]);
     let p = pending(cfg, &req);
     let valid = match p.check(cfg, &keys) {
@@ -81,7 +82,8 @@ fn from_cache(
     now: u64,
 ) -> Option<Outcome> {
     let h = headers(token);
-    let req = get(path, &h);
+    let sent = view(&h);
+    let req = get(path, &sent);
     match begin_with(cfg, &req, Some((cache, now)), Trail::new()) {
         Start::Done(out) => Some(out),
         Start::NeedKeys(_) => None,
@@ -132,7 +134,8 @@ fn a_quiet_trail_decides_a_remembered_token_the_same_and_keeps_no_steps() {
         "/orgs/00000000-0000-4000-8000-00000000beef/things".into(),
     ] {
         let h = headers(&token);
-        let req = get(&path, &h);
+        let sent = view(&h);
+        let req = get(&path, &sent);
         let told = from_cache(&cfg, &cache, &token, &path, NOW).expect("a cache hit");
         let quiet = match begin_with(&cfg, &req, Some((&cache, NOW)), Trail::quiet()) {
             Start::Done(out) => out,
@@ -251,7 +254,8 @@ fn exchanged_with_cache(cfg: &Config, cache: &VerifiedCache, access_token: Strin
         "Basic c3ZjLWE6c3ZjLWEtc2VjcmV0".to_string(),
     )];
     let path = org_path();
-    let req = get(&path, &h);
+    let sent = view(&h);
+    let req = get(&path, &sent);
     match begin(cfg, &req) {
         Start::NeedExchange(p) => p.into_bearer_with(cfg, &req, access_token, Some((cache, NOW))),
         _ => panic!("expected an exchange"),

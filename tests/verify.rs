@@ -563,7 +563,7 @@ fn the_named_fixtures_through_the_decision() {
             method: "GET",
             path: "/things",
             query: "",
-            headers: &headers,
+            headers: &view(&headers),
         };
         decide(&cfg, &req, |_| Some(&keys), &RustCrypto, NOW).verdict
     };

@@ -84,11 +84,15 @@ fuzz_target!(|data: &[u8]| {
             headers.push((name, value));
         }
     }
+    let lent: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
     let req = Request {
         method,
         path,
         query,
-        headers: &headers,
+        headers: &lent,
     };
     let cfg = decide_config();
     let engine = Recorder::default();

@@ -109,18 +109,11 @@ fn plan_maps_claims() {
     }
 }
 
-fn sent(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs
-        .iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect()
-}
-
 #[test]
 fn edits_leave_a_header_sent_with_the_planned_value_alone() {
     let c = cfg(json!({"x-auth-org": "$org"}), "x-auth-");
     let p = plan(&c, &token(json!({})), "aaa.bbb.ccc", Some("org-9"));
-    let inbound = sent(&[
+    let inbound = Vec::from([
         ("authorization", "Bearer aaa.bbb.ccc"),
         ("x-auth-org", "org-1"),
         ("x-auth-extra", "spoofed"),
@@ -147,12 +140,12 @@ fn edits_replace_an_authorization_that_differs_in_any_way() {
         "Bearer aaa.bbb.ccc".to_string(),
     );
     for inbound in [
-        sent(&[("authorization", "bearer aaa.bbb.ccc")]),
-        sent(&[("authorization", "Bearer  aaa.bbb.ccc")]),
-        sent(&[("authorization", "Basic Y2xpZW50OnNlY3JldA==")]),
+        Vec::from([("authorization", "bearer aaa.bbb.ccc")]),
+        Vec::from([("authorization", "Bearer  aaa.bbb.ccc")]),
+        Vec::from([("authorization", "Basic Y2xpZW50OnNlY3JldA==")]),
         // Twice, even with the planned value: which one an origin reads
         // is its own business, so both go and one is set.
-        sent(&[
+        Vec::from([
             ("authorization", "Bearer aaa.bbb.ccc"),
             ("authorization", "Bearer aaa.bbb.ccc"),
         ]),
@@ -171,7 +164,7 @@ fn edits_replace_a_planned_value_with_a_comma_even_when_sent_as_is() {
     let c = cfg(json!({"x-auth-name": "name"}), "x-auth-");
     let p = plan(&c, &token(json!({"name": "admin, x"})), "aaa.bbb.ccc", None);
     // What fetch shows for `x-auth-name: admin` and `x-auth-name: x`.
-    let inbound = sent(&[("x-auth-name", "admin, x")]);
+    let inbound = Vec::from([("x-auth-name", "admin, x")]);
     let e = p.edits(&inbound, &[]);
     assert_eq!(e.drop, ["x-auth-name"]);
     assert!(e

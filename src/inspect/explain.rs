@@ -83,11 +83,16 @@ pub fn explain(config_text: &str, request_json: &str, keys_json: &str, now: u64)
         },
     };
     let (sets, notes) = key_sets(&cfg, &given);
+    let headers: Vec<(&str, &str)> = req
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
     let request = Request {
         method: &req.method,
         path: &req.path,
         query: &req.query,
-        headers: &req.headers,
+        headers: &headers,
     };
     let outcome = decision::decide(&cfg, &request, |i| sets[i].as_ref(), &RustCrypto, now);
     let mut trail = outcome.trail.steps().to_vec();

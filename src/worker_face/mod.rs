@@ -52,18 +52,19 @@ fn now_secs() -> u64 {
 /// `\n`: `GET\nhttps://...\nname\nvalue\n...` (names lowercased, repeats
 /// joined with ", "). No line holds a break of its own: fetch forbids them
 /// in header values and the URL serialiser drops them. One text is one
-/// crossing of the JS-wasm boundary instead of three.
+/// crossing of the JS-wasm boundary instead of three. It is read where
+/// it lies: the headers the decision sees point into it.
 #[wasm_bindgen]
-pub fn decide(head: &str, env: Env) -> JsValue {
-    let Some(inbound) = Inbound::read(head) else {
+pub fn decide(head: String, env: Env) -> JsValue {
+    let Some(lines) = Lines::of(&head) else {
         return JsValue::from_str(&refused(None, AuthError::Internal, "", ""));
     };
     let cfg = match config_var::load(&env) {
         Ok(cfg) => cfg,
-        Err(err) => return JsValue::from_str(&inbound.refused(None, err)),
+        Err(err) => return JsValue::from_str(&lines.refused(None, err)),
     };
-    let Some((req, url)) = inbound.request() else {
-        return JsValue::from_str(&inbound.refused(Some(&cfg), AuthError::Internal));
+    let Some((req, url)) = lines.request() else {
+        return JsValue::from_str(&lines.refused(Some(&cfg), AuthError::Internal));
     };
     let start = remembered(&cfg, |cache, now| {
         decision::begin_with(&cfg, &req, Some((&*cache, now)), Trail::quiet())
@@ -74,7 +75,7 @@ pub fn decide(head: &str, env: Env) -> JsValue {
             Some([algorithm, key, signature, data]) => {
                 let check = Check {
                     cfg,
-                    inbound,
+                    inbound: Inbound(head),
                     pending: p,
                 };
                 return js_sys::Array::of5(&check.into(), &algorithm, &key, &signature, &data)
@@ -84,11 +85,15 @@ pub fn decide(head: &str, env: Env) -> JsValue {
         },
         pending => pending,
     };
+    let inbound = Inbound(head);
     wasm_bindgen_futures::future_to_promise(async move {
-        // Split again: the parts above borrow the request, which the future
-        // now owns. It split once already, so this cannot fail.
-        let Some((req, url)) = inbound.request() else {
-            return Ok(inbound.refused(Some(&cfg), AuthError::Internal).into());
+        // Read again: the parts above borrow the text, which the future
+        // now owns. It was read once already, so this cannot fail.
+        let Some(lines) = inbound.lines() else {
+            return Ok(refused(Some(&cfg), AuthError::Internal, "", "").into());
+        };
+        let Some((req, url)) = lines.request() else {
+            return Ok(lines.refused(Some(&cfg), AuthError::Internal).into());
         };
         let outcome = match pending {
             Start::Done(outcome) => outcome,
@@ -130,8 +135,11 @@ impl Check {
             inbound,
             pending,
         } = self;
-        let Some((req, url)) = inbound.request() else {
-            return inbound.refused(Some(&cfg), AuthError::Internal);
+        let Some(lines) = inbound.lines() else {
+            return refused(Some(&cfg), AuthError::Internal, "", "");
+        };
+        let Some((req, url)) = lines.request() else {
+            return lines.refused(Some(&cfg), AuthError::Internal);
         };
         let outcome = settle(&cfg, &req, pending, valid, now_secs());
         answer_text(&cfg, outcome, &req, &url)
@@ -181,38 +189,49 @@ pub fn failed(event: &str, reason: &str) -> String {
     answer::failed_forward(&err)
 }
 
-/// The request as the entry handed it over, owned: an answer that waits
-/// for the network outlives the call that started it.
-struct Inbound {
-    method: String,
-    url: String,
-    headers: Vec<(String, String)>,
-}
+/// The request as the entry handed it over, its text kept whole: an
+/// answer that waits for the network outlives the call that started it.
+struct Inbound(String);
 
 impl Inbound {
+    fn lines(&self) -> Option<Lines<'_>> {
+        Lines::of(&self.0)
+    }
+}
+
+/// An inbound text read in place. One `String` per header was the most
+/// allocations a request made in the worker's wasm.
+struct Lines<'a> {
+    method: &'a str,
+    url: &'a str,
+    headers: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> Lines<'a> {
     /// `None` for a text the entry cannot have written (the last line not
     /// ended, a header name without its value line): refused rather than
     /// read as some other set of headers than the runtime holds.
-    fn read(head: &str) -> Option<Inbound> {
+    fn of(head: &'a str) -> Option<Lines<'a>> {
         let mut lines = head.strip_suffix('\n')?.split('\n');
-        let method = lines.next()?.to_string();
-        let url = lines.next()?.to_string();
-        let mut headers = Vec::new();
+        let method = lines.next()?;
+        let url = lines.next()?;
+        // Room for most requests' headers at once; counting the lines
+        // first would read the token's bytes once more.
+        let mut headers = Vec::with_capacity(24);
         while let Some(name) = lines.next() {
-            let value = lines.next()?;
-            headers.push((name.to_string(), value.to_string()));
+            headers.push((name, lines.next()?));
         }
-        Some(Inbound {
+        Some(Lines {
             method,
             url,
             headers,
         })
     }
 
-    fn request(&self) -> Option<(decision::Request<'_>, Target<'_>)> {
-        let url = target::split(&self.url)?;
+    fn request(&self) -> Option<(decision::Request<'_>, Target<'a>)> {
+        let url = target::split(self.url)?;
         let req = decision::Request {
-            method: &self.method,
+            method: self.method,
             path: url.path,
             query: url.query.unwrap_or(""),
             headers: &self.headers,
@@ -221,11 +240,11 @@ impl Inbound {
     }
 
     fn path(&self) -> &str {
-        target::split(&self.url).map_or("", |u| u.path)
+        target::split(self.url).map_or("", |u| u.path)
     }
 
     fn refused(&self, cfg: Option<&Config>, err: AuthError) -> String {
-        refused(cfg, err, &self.method, self.path())
+        refused(cfg, err, self.method, self.path())
     }
 }
 

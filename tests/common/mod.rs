@@ -472,3 +472,12 @@ pub mod fixtures {
         )
     }
 }
+
+/// The borrowed headers a `Request` takes (the worker lends them from the
+/// one text the runtime handed over); tests keep theirs owned.
+pub fn view(headers: &[(String, String)]) -> Vec<(&str, &str)> {
+    headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect()
+}
