@@ -18,6 +18,9 @@ pub mod forward;
 /// The page's reading of tokens, keys and configs (pure-Rust engine).
 #[cfg(feature = "rust-crypto")]
 pub mod inspect;
+// The worker's answer writer; tested natively with the rest.
+#[cfg(any(feature = "worker-face", test))]
+mod json_text;
 pub mod jwks;
 pub mod keycache;
 pub mod percent;

@@ -3,16 +3,16 @@
 //! refusal (status, headers, problem body), and the log line's fields.
 //! Every rule is decided here; the entry only moves bytes.
 //!
-//! The answers are borrowed structs written straight to text: building
-//! `serde_json::Value` trees first was over a quarter of the worker's wasm
-//! time per request in a V8 profile (README, "Edge benchmark").
-
-use serde::Serialize;
+//! The answers are written straight to text (`JsonText`): first built as
+//! `serde_json::Value` trees, then as borrowed structs through serde,
+//! their writing was each time a large share of the worker's wasm time per
+//! request in a V8 profile (README, "Edge benchmark").
 
 use crate::config::Config;
 use crate::decision::{self, LogFields};
 use crate::error::AuthError;
 use crate::forward::{Edits, ForwardPlan};
+use crate::json_text::JsonText;
 use crate::target::Target;
 
 /// Set by the runtime for the request to origin, whatever came in.
@@ -20,7 +20,6 @@ const SET_BY_RUNTIME: [&str; 2] = ["host", "content-length"];
 
 /// The line the entry prints once the request is answered, with the time
 /// spent added (`dur_ms`). No query: tokens sometimes travel there.
-#[derive(Serialize)]
 pub struct Log<'a> {
     authz: &'a LogFields,
     method: &'a str,
@@ -35,36 +34,47 @@ pub fn log<'a>(fields: &'a LogFields, method: &'a str, path: &'a str) -> Log<'a>
     }
 }
 
-#[derive(Serialize)]
-struct ForwardAnswer<'a> {
-    forward: Forward<'a>,
-    log: Log<'a>,
+impl Log<'_> {
+    /// `{"authz":{"decision",...,"route"},"method","path"}`, the members in
+    /// the order of `LogFields`.
+    fn write(&self, out: &mut JsonText) {
+        let f = self.authz;
+        out.raw("{\"authz\":{\"decision\":")
+            .string(f.decision)
+            .raw(",\"code\":")
+            .option(f.code)
+            .raw(",\"issuer\":")
+            .option(f.issuer.as_deref())
+            .raw(",\"subject\":")
+            .option(f.subject.as_deref())
+            .raw(",\"org\":")
+            .option(f.org.as_deref())
+            .raw(",\"route\":")
+            .option(f.route.as_deref())
+            .raw("},\"method\":")
+            .string(self.method)
+            .raw(",\"path\":")
+            .string(self.path)
+            .raw("}");
+    }
 }
 
-#[derive(Serialize)]
-struct Forward<'a> {
-    url: String,
-    drop: Vec<&'a str>,
-    set: Vec<&'a (String, String)>,
-}
-
-#[derive(Serialize)]
-struct RefuseAnswer<'a> {
-    refuse: Refuse,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    log: Option<Log<'a>>,
-}
-
-#[derive(Serialize)]
-struct Refuse {
-    status: u16,
-    code: &'static str,
-    headers: Vec<(&'static str, String)>,
-    body: String,
+/// `[["name","value"],...]`.
+fn pairs<'a>(out: &mut JsonText, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) {
+    out.raw("[");
+    for (i, (name, value)) in pairs.into_iter().enumerate() {
+        out.raw(if i == 0 { "[" } else { ",[" })
+            .string(name)
+            .raw(",")
+            .string(value)
+            .raw("]");
+    }
+    out.raw("]");
 }
 
 /// Same method, path, query and body to origin; inbound identity headers
-/// and hop-by-hop headers dropped, the plan's headers set.
+/// and hop-by-hop headers dropped, the plan's headers set:
+/// `{"forward":{"url","drop":[names],"set":[[name,value]]},"log"}`.
 pub fn forward(
     cfg: &Config,
     inbound: &decision::Request<'_>,
@@ -73,56 +83,58 @@ pub fn forward(
     log: Log<'_>,
 ) -> String {
     let Edits { drop, set } = plan.edits(inbound.headers, &SET_BY_RUNTIME);
-    text(&ForwardAnswer {
-        forward: Forward {
-            url: url.at(&cfg.origin),
-            drop,
-            set,
-        },
-        log,
-    })
+    let mut out = JsonText::with_capacity(512);
+    out.raw("{\"forward\":{\"url\":")
+        .string(&url.at(&cfg.origin))
+        .raw(",\"drop\":[");
+    for (i, name) in drop.iter().enumerate() {
+        if i > 0 {
+            out.raw(",");
+        }
+        out.string(name);
+    }
+    out.raw("],\"set\":");
+    pairs(&mut out, set.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+    out.raw("},\"log\":");
+    log.write(&mut out);
+    out.raw("}");
+    out.into_string()
 }
 
 /// `cfg` is `None` when the configuration itself is the problem; the
 /// default realm is used then.
 pub fn refusal(cfg: Option<&Config>, err: &AuthError, log: Log<'_>) -> String {
-    text(&RefuseAnswer {
-        refuse: refuse(cfg, err),
-        log: Some(log),
-    })
-}
-
-fn refuse(cfg: Option<&Config>, err: &AuthError) -> Refuse {
-    let mut headers = vec![
-        ("content-type", "application/problem+json".to_string()),
-        ("cache-control", "no-store".to_string()),
-    ];
-    if let Some(challenge) = err.challenge(cfg) {
-        headers.push(("www-authenticate", challenge));
-    }
-    if let Some(secs) = err.retry_after() {
-        headers.push(("retry-after", secs.to_string()));
-    }
-    Refuse {
-        status: err.status(),
-        code: err.code(),
-        headers,
-        body: err.problem_body(),
-    }
+    refuse(cfg, err, Some(log))
 }
 
 /// The refusal for a forward the runtime could not make; no log fields
 /// (the entry keeps the decision's line and takes the code from here).
 pub fn failed_forward(err: &AuthError) -> String {
-    text(&RefuseAnswer {
-        refuse: refuse(None, err),
-        log: None,
-    })
+    refuse(None, err, None)
 }
 
-fn text(answer: &impl Serialize) -> String {
-    // Strings, numbers, sequences and structs only: serialising cannot
-    // fail. Were it to, the entry's JSON.parse would throw and the runtime
-    // answer 500: closed, not open.
-    serde_json::to_string(answer).unwrap_or_default()
+/// `{"refuse":{"status","code","headers":[[name,value]],"body"},"log"}`.
+fn refuse(cfg: Option<&Config>, err: &AuthError, log: Option<Log<'_>>) -> String {
+    let challenge = err.challenge(cfg);
+    let retry_after = err.retry_after().map(|secs| secs.to_string());
+    let headers = [
+        Some(("content-type", "application/problem+json")),
+        Some(("cache-control", "no-store")),
+        challenge.as_deref().map(|c| ("www-authenticate", c)),
+        retry_after.as_deref().map(|r| ("retry-after", r)),
+    ];
+    let mut out = JsonText::with_capacity(512);
+    out.raw("{\"refuse\":{\"status\":")
+        .raw(&err.status().to_string())
+        .raw(",\"code\":")
+        .string(err.code())
+        .raw(",\"headers\":");
+    pairs(&mut out, headers.into_iter().flatten());
+    out.raw(",\"body\":").string(&err.problem_body()).raw("}");
+    if let Some(log) = log {
+        out.raw(",\"log\":");
+        log.write(&mut out);
+    }
+    out.raw("}");
+    out.into_string()
 }
