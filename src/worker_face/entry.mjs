@@ -3,8 +3,9 @@
 // everything: what to refuse and with which problem, where to forward,
 // which headers to drop and set. This file carries that out: the request to
 // origin and its answer are streamed by the runtime and never cross into
-// wasm, and each request crosses once, with plain strings (a new token
-// whose key the face holds imported crosses again: the face hands over the
+// wasm. Each request's text is written into room the face gives (`inbox`)
+// and decided in one call that answers with a string (a new token whose
+// key the face holds imported crosses again: the face hands over the
 // WebCrypto check and is told its verdict).
 // Driving the same proxying from wasm cost more than the whole decision
 // (see README, "Benchmarks").
@@ -14,7 +15,8 @@ import Generated from '../index.js';
 // generated entry class instead of exporting them. Taken from there they
 // keep wasm-bindgen's own recovery: after a trap the next call
 // re-instantiates the module.
-const { alive, decide, failed } = Generated.prototype;
+const { alive, decide, failed, inbox } = Generated.prototype;
+const encoder = new TextEncoder();
 
 export default {
   async fetch(request, env) {
@@ -24,7 +26,11 @@ export default {
     // request line and every header across.
     let head = `${request.method}\n${request.url}\n`;
     for (const [name, value] of request.headers) head += `${name}\n${value}\n`;
-    let answer = decide(head, env);
+    // Written straight into the face's memory (see `inbox` there). Three
+    // UTF-8 bytes per UTF-16 unit at most, so it all fits; were it not
+    // read whole, nothing is handed over and the face refuses.
+    const { read, written } = encoder.encodeInto(head, inbox(head.length * 3));
+    let answer = decide(read === head.length ? written : 0, env);
     if (typeof answer !== 'string') {
       answer = Array.isArray(answer) ? await verified(answer) : await answer;
     }
