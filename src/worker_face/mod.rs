@@ -111,6 +111,10 @@ pub fn decide(written: u32, env: Env) -> JsValue {
     .into()
 }
 
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 thread_local! {
     /// The next request's text, written by the entry (see [`inbox`]).
     static INBOX: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
