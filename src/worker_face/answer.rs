@@ -1,7 +1,13 @@
-//! What the worker's JS entry (`entry.mjs`) carries out, as one JSON text:
-//! a forward (where to, which inbound headers to drop, which to set) or a
-//! refusal (status, headers, problem body), and the log line's fields.
-//! Every rule is decided here; the entry only moves bytes.
+//! What the worker's JS entry (`entry.mjs`) carries out: a JSON text, a
+//! forward (where to, which inbound headers to drop, which to set) or a
+//! refusal (status, headers, problem body); then, after a line break, the
+//! log line ready to print (the entry adds `dur_ms`). Every rule is decided
+//! here; the entry only moves bytes.
+//!
+//! The log line travels as text, not as a member the entry parses and
+//! then serialises again: parsing the answer was about 5 µs per request in
+//! workerd, most of it the log's objects and strings. A JSON text never
+//! holds a raw line break, so the first one ends the JSON.
 //!
 //! The answers are written straight to text (`JsonText`): first built as
 //! `serde_json::Value` trees, then as borrowed structs through serde,
@@ -19,7 +25,8 @@ use crate::target::Target;
 const SET_BY_RUNTIME: [&str; 2] = ["host", "content-length"];
 
 /// The line the entry prints once the request is answered, with the time
-/// spent added (`dur_ms`). No query: tokens sometimes travel there.
+/// spent added (`dur_ms`, before the closing brace). No query: tokens
+/// sometimes travel there.
 pub struct Log<'a> {
     authz: &'a LogFields,
     method: &'a str,
@@ -74,7 +81,7 @@ fn pairs<'a>(out: &mut JsonText, pairs: impl IntoIterator<Item = (&'a str, &'a s
 
 /// Same method, path, query and body to origin; inbound identity headers
 /// and hop-by-hop headers dropped, the plan's headers set:
-/// `{"forward":{"url","drop":[names],"set":[[name,value]]},"log"}`.
+/// `{"forward":{"url","drop":[names],"set":[[name,value]]}}`, `\n`, log.
 pub fn forward(
     cfg: &Config,
     inbound: &decision::Request<'_>,
@@ -95,9 +102,8 @@ pub fn forward(
     }
     out.raw("],\"set\":");
     pairs(&mut out, set.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-    out.raw("},\"log\":");
+    out.raw("}}\n");
     log.write(&mut out);
-    out.raw("}");
     out.into_string()
 }
 
@@ -113,7 +119,8 @@ pub fn failed_forward(err: &AuthError) -> String {
     refuse(None, err, None)
 }
 
-/// `{"refuse":{"status","code","headers":[[name,value]],"body"},"log"}`.
+/// `{"refuse":{"status","code","headers":[[name,value]],"body"}}`, then
+/// `\n` and the log line when there is one.
 fn refuse(cfg: Option<&Config>, err: &AuthError, log: Option<Log<'_>>) -> String {
     let challenge = err.challenge(cfg);
     let retry_after = err.retry_after().map(|secs| secs.to_string());
@@ -130,11 +137,10 @@ fn refuse(cfg: Option<&Config>, err: &AuthError, log: Option<Log<'_>>) -> String
         .string(err.code())
         .raw(",\"headers\":");
     pairs(&mut out, headers.into_iter().flatten());
-    out.raw(",\"body\":").string(&err.problem_body()).raw("}");
+    out.raw(",\"body\":").string(&err.problem_body()).raw("}}");
     if let Some(log) = log {
-        out.raw(",\"log\":");
+        out.raw("\n");
         log.write(&mut out);
     }
-    out.raw("}");
     out.into_string()
 }

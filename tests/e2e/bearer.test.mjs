@@ -598,6 +598,13 @@ describe('bearer tokens against one worker (contract 2, 3, 5)', () => {
           }
         })
         .filter(Boolean);
+      // The line the README shows: the decision's fields, then method,
+      // path and the time taken (contract section 3), in that order.
+      const allowed = json.find((o) => o.authz?.decision === 'allow');
+      assert.ok(allowed, 'no JSON log line for an allowed request');
+      assert.deepEqual(Object.keys(allowed), ['authz', 'method', 'path', 'dur_ms']);
+      assert.equal(typeof allowed.dur_ms, 'number');
+      assert.match(allowed.path, /^\//);
       for (const code of ['org_mismatch', 'missing_role', 'bad_signature']) {
         assert.ok(
           json.some((o) => JSON.stringify(o).includes(`"${code}"`)),
