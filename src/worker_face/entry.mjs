@@ -15,7 +15,7 @@ import Generated from '../index.js';
 // generated entry class instead of exporting them. Taken from there they
 // keep wasm-bindgen's own recovery: after a trap the next call
 // re-instantiates the module.
-const { alive, decide, failed, inbox } = Generated.prototype;
+const { decide, failed, finish, inbox } = Generated.prototype;
 const encoder = new TextEncoder();
 
 export default {
@@ -55,19 +55,25 @@ export default {
 };
 
 /** The answer for a token whose key the face holds imported: the face
- * hands over its `crypto.subtle.verify` arguments and is told the verdict,
- * a rejection being `false`. */
-async function verified([check, algorithm, key, signature, data]) {
+ * hands over `crypto.subtle.verify`'s algorithm and key, and where in its
+ * memory the signature and the signed bytes lie; it is told the verdict,
+ * a rejection being `false` (see the face's `waiting`). */
+async function verified(handed) {
+  const [id, algorithm, key, memory, signatureAt, signatureLength, dataAt, dataLength] = handed;
   let valid = false;
   try {
+    // Views made now, of the buffer memory has now; WebCrypto reads them
+    // during the call, before any wasm runs again.
+    const buffer = memory.buffer;
+    const signature = new Uint8Array(buffer, signatureAt, signatureLength);
+    const data = new Uint8Array(buffer, dataAt, dataLength);
     valid = (await crypto.subtle.verify(algorithm, key, signature, data)) === true;
   } catch {
     // An unusable signature (a wrong length, say): not a valid one.
   }
-  // A trap in another request meanwhile re-creates the module on the next
-  // call: let that be this one, so a stale Check is refused (see `alive`).
-  alive();
-  return check.finish(valid);
+  // After a trap in another request meanwhile, the glue re-creates the
+  // module first, and the new one refuses what it never handed out.
+  return finish(id, handed, valid);
 }
 
 /** The origin's answer as it is (status, headers, streamed body) with

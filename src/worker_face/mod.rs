@@ -10,6 +10,7 @@ mod exchange;
 mod http;
 mod keys;
 mod shared_cache;
+mod waiting;
 mod webcrypto;
 
 use std::cell::RefCell;
@@ -40,9 +41,9 @@ fn now_secs() -> u64 {
 
 /// The decision for one request, called by `entry.mjs`: the answer (see
 /// `answer`) as a string; for a new token whose key is imported, an array
-/// `[Check, algorithm, key, signature, data]` (the entry calls
-/// `crypto.subtle.verify` and then [`Check::finish`]); or a promise of the
-/// answer otherwise (keys not fresh in memory, a key not yet imported, an
+/// `[id, algorithm, key, memory, ...]` (see `waiting`: the entry calls
+/// `crypto.subtle.verify` and then [`finish`] with the id and the array);
+/// or a promise of the answer otherwise (keys not fresh in memory, a key not yet imported, an
 /// unknown `kid`, an algorithm the issuer does not allow, an exchange).
 /// Plain strings where possible: every crossing between JS and wasm costs,
 /// and the proxying itself is cheaper in the runtime's own JS than driven
@@ -78,14 +79,13 @@ pub fn decide(written: u32, env: Env) -> JsValue {
     let pending = match start {
         Start::Done(outcome) => return JsValue::from_str(&answer_text(&cfg, outcome, &req, &url)),
         Start::NeedKeys(p) => match verify_arguments(&cfg, &p) {
-            Some([algorithm, key, signature, data]) => {
-                let check = Check {
+            Some((algorithm, key)) => {
+                let waiting = Waiting {
                     cfg,
                     inbound: Inbound(head),
                     pending: p,
                 };
-                return js_sys::Array::of5(&check.into(), &algorithm, &key, &signature, &data)
-                    .into();
+                return waiting::hand_over(waiting, &algorithm, &key);
             }
             None => Start::NeedKeys(p),
         },
@@ -137,60 +137,51 @@ pub fn inbox(bytes: u32) -> js_sys::Uint8Array {
     js_sys::Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), at, bytes)
 }
 
-/// The arguments of `crypto.subtle.verify` for a token whose keys and
-/// imported key this isolate holds: the common case of a new token from a
-/// known issuer, checked by the entry without a future of ours (measured in
-/// one workerd, 16 connections: about 25 µs less CPU per new token than the
-/// future and its promise and microtask plumbing).
-fn verify_arguments(cfg: &Config, pending: &PendingBearer) -> Option<[JsValue; 4]> {
+/// The algorithm and imported key of `crypto.subtle.verify` for a token
+/// whose keys this isolate holds fresh: the common case of a new token from
+/// a known issuer, checked by the entry without a future of ours (measured
+/// in one workerd, 16 connections: about 25 µs less CPU per new token than
+/// the future and its promise and microtask plumbing).
+fn verify_arguments(cfg: &Config, pending: &PendingBearer) -> Option<(JsValue, JsValue)> {
     let set = keys::fresh(cfg, pending.issuer_index(), now_secs())?;
     webcrypto::arguments(&pending.check(cfg, &set).ok()?)
 }
 
-/// A bearer token whose signature the entry is checking with WebCrypto
-/// (see [`verify_arguments`]). Only `decide` makes one, and it holds its
-/// own token, so the verdict it finishes with is for the bytes it handed
-/// out (the entry calls [`alive`] first: see there).
-#[wasm_bindgen]
-pub struct Check {
+/// A bearer token whose signature the entry is checking (see
+/// [`verify_arguments`]): what [`finish`] needs to decide once told.
+struct Waiting {
     cfg: Rc<Config>,
     inbound: Inbound,
     pending: PendingBearer,
 }
 
+/// The answer for the token [`decide`] handed over as `id` in `handed`,
+/// given WebCrypto's verdict (`false` for a rejection). Refused as an
+/// internal error when no such token waits: after a trap the glue
+/// re-creates the module before this call, and the new one holds none.
 #[wasm_bindgen]
-impl Check {
-    /// The answer, given WebCrypto's verdict (`false` for a rejection).
-    pub fn finish(self, valid: bool) -> String {
-        let Check {
-            cfg,
-            inbound,
-            pending,
-        } = self;
-        let Some(lines) = inbound.lines() else {
-            return refused(Some(&cfg), AuthError::Internal, "", "");
-        };
-        let Some((req, url)) = lines.request() else {
-            return lines.refused(Some(&cfg), AuthError::Internal);
-        };
-        let outcome = settle(&cfg, &req, pending, valid, now_secs());
-        answer_text(&cfg, outcome, &req, &url)
-    }
+pub fn finish(id: u32, handed: JsValue, valid: bool) -> String {
+    let Some(Waiting {
+        cfg,
+        inbound,
+        pending,
+    }) = waiting::take(id, &handed)
+    else {
+        return refused(None, AuthError::Internal, "", "");
+    };
+    let Some(lines) = inbound.lines() else {
+        return refused(Some(&cfg), AuthError::Internal, "", "");
+    };
+    let Some((req, url)) = lines.request() else {
+        return lines.refused(Some(&cfg), AuthError::Internal);
+    };
+    let outcome = settle(&cfg, &req, pending, valid, now_secs());
+    answer_text(&cfg, outcome, &req, &url)
 }
-
-/// Does nothing; the entry calls it just before [`Check::finish`]. After a
-/// trap in another request, wasm-bindgen's glue re-creates the module on
-/// the next call, but for a method it checks that the object belongs to
-/// the current module before that re-creation, so `finish` would run on a
-/// `Check` whose memory is gone. Made first, this call re-creates the
-/// module, and the glue then refuses the stale `Check` (the request fails,
-/// nothing is decided).
-#[wasm_bindgen]
-pub fn alive() {}
 
 /// The entry's answer for a decided request, from the request as the
 /// decision read it: the URL is split once for a request decided at once,
-/// twice for one finished later (a [`Check`] or a future).
+/// twice for one finished later (by [`finish`] or a future).
 fn answer_text(
     cfg: &Config,
     outcome: Outcome,

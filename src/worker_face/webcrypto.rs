@@ -32,22 +32,18 @@ fn verify_params_object(alg: Alg) -> Option<Object> {
     Some(o)
 }
 
-/// The arguments of `crypto.subtle.verify` for `check` (algorithm, key,
-/// signature, data) when its key is already imported in this isolate, so
-/// the entry can make the call itself and the request needs no future of
-/// ours. `None`: the key is not imported yet, or `check` pairs a key with
-/// an algorithm it does not take; [`verify`] answers those.
-pub fn arguments(check: &SignatureCheck<'_>) -> Option<[JsValue; 4]> {
+/// The algorithm and key arguments of `crypto.subtle.verify` for `check`
+/// when its key is already imported in this isolate, so the entry can make
+/// the call itself and the request needs no future of ours (the bytes go
+/// to the entry as places in memory: see `waiting`). `None`: the key is
+/// not imported yet, or `check` pairs a key with an algorithm it does not
+/// take; [`verify`] answers those.
+pub fn arguments(check: &SignatureCheck<'_>) -> Option<(JsValue, JsValue)> {
     if !check.key.accepts(check.alg) {
         return None;
     }
     let key = already_imported(check.key, check.alg)?;
-    Some([
-        verify_params_object(check.alg)?.into(),
-        key.into(),
-        js_sys::Uint8Array::from(check.signature).into(),
-        js_sys::Uint8Array::from(check.signing_input).into(),
-    ])
+    Some((verify_params_object(check.alg)?.into(), key.into()))
 }
 
 /// `true` only for a valid signature; any failure (import, length,
