@@ -43,8 +43,9 @@ fn now_secs() -> u64 {
 /// `answer`) as a string; for a new token whose key is imported, an array
 /// `[id, algorithm, key, memory, ...]` (see `waiting`: the entry calls
 /// `crypto.subtle.verify` and then [`finish`] with the id and the array);
-/// or a promise of the answer otherwise (keys not fresh in memory, a key not yet imported, an
-/// unknown `kid`, an algorithm the issuer does not allow, an exchange).
+/// or a promise of the answer otherwise (keys not fresh in memory, a key
+/// not yet imported, an unknown `kid`, an algorithm the issuer does not
+/// allow, an exchange).
 /// Plain strings where possible: every crossing between JS and wasm costs,
 /// and the proxying itself is cheaper in the runtime's own JS than driven
 /// from wasm.
