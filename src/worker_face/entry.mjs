@@ -15,7 +15,7 @@ import Generated from '../index.js';
 // generated entry class instead of exporting them. Taken from there they
 // keep wasm-bindgen's own recovery: after a trap the next call
 // re-instantiates the module.
-const { decide, failed, finish, inbox } = Generated.prototype;
+const { decide, failed, finish, heap, inbox } = Generated.prototype;
 const encoder = new TextEncoder();
 
 export default {
@@ -28,8 +28,11 @@ export default {
     for (const [name, value] of request.headers) head += `${name}\n${value}\n`;
     // Written straight into the face's memory (see `inbox` there). Three
     // UTF-8 bytes per UTF-16 unit at most, so it all fits; were it not
-    // read whole, nothing is handed over and the face refuses.
-    const { read, written } = encoder.encodeInto(head, inbox(head.length * 3));
+    // read whole, nothing is handed over and the face refuses. The view
+    // is made after both calls, of the buffer memory has now.
+    const room = head.length * 3;
+    const at = inbox(room);
+    const { read, written } = encoder.encodeInto(head, new Uint8Array(heap().buffer, at, room));
     let answer = decide(read === head.length ? written : 0, env);
     if (typeof answer !== 'string') {
       answer = Array.isArray(answer) ? await verified(answer) : await answer;

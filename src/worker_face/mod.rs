@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use worker::Env;
 
 use crate::config::Config;
@@ -124,21 +124,31 @@ thread_local! {
     static INBOX: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Room for the next request's text, `bytes` long, as a view of wasm
-/// memory that the entry fills with `TextEncoder.encodeInto` before
-/// calling [`decide`], which takes it. wasm-bindgen's own string argument
-/// is copied in by a JS loop one UTF-16 unit at a time: for a request
-/// carrying a token (about a kilobyte) that was a seventh of a remembered
-/// token's decision in a V8 profile, and `encodeInto` runs about six
-/// times faster. No wasm runs between this call and the entry's write, so
-/// the memory cannot grow and leave the view detached meanwhile.
+/// Room for the next request's text, `bytes` long, at the address
+/// returned: the entry fills it with `TextEncoder.encodeInto` through a
+/// view of [`heap`] before calling [`decide`], which takes it.
+/// wasm-bindgen's own string argument is copied in by a JS loop one UTF-16
+/// unit at a time: for a request carrying a token (about a kilobyte) that
+/// was a seventh of a remembered token's decision in a V8 profile, and
+/// `encodeInto` runs about six times faster. The view is the entry's to
+/// make, after the last wasm call: one made in here could be left
+/// detached by memory growing later in the call (handing out any JS value
+/// may grow wasm-bindgen's table of them, which allocates), and the
+/// request would be refused.
 #[wasm_bindgen]
-pub fn inbox(bytes: u32) -> js_sys::Uint8Array {
+pub fn inbox(bytes: u32) -> u32 {
     let room = vec![0u8; bytes as usize];
     let at = room.as_ptr() as u32;
     INBOX.with(|inbox| *inbox.borrow_mut() = room);
-    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-    js_sys::Uint8Array::new_with_byte_offset_and_length(&memory.buffer(), at, bytes)
+    at
+}
+
+/// This module's memory, for the entry's view of [`inbox`]'s room. Asked
+/// for on each request rather than kept: after a trap the glue re-creates
+/// the module, memory and all.
+#[wasm_bindgen]
+pub fn heap() -> JsValue {
+    wasm_bindgen::memory()
 }
 
 /// The algorithm and imported key of `crypto.subtle.verify` for a token
