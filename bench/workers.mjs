@@ -7,7 +7,7 @@ import { httpRequest } from '../tests/support/worker.mjs';
 /** AUTHZ for ours, as the JSON value wrangler would make of [vars.AUTHZ]. */
 export function ourAuthz(origin, issuers, algs) {
   // The exchange needs an issuer with a token endpoint; any one will do.
-  const rs = issuers.RS256 ?? issuers[algs[0]];
+  const exchanging = issuers.RS256 ?? issuers[algs[0]];
   return {
     origin: origin.url,
     realm: 'api',
@@ -20,7 +20,7 @@ export function ourAuthz(origin, issuers, algs) {
       token_endpoint: issuers[alg].tokenEndpoint,
       audiences: ['api'],
     })),
-    basic_exchange: { issuer: rs.issuer },
+    basic_exchange: { issuer: exchanging.issuer },
     routes: [{ path: '/orgs/{org}/*' }],
     forward: { 'x-auth-subject': 'sub', 'x-auth-org': '$org' },
   };
