@@ -19,9 +19,17 @@
 // by function; profiling slows it, so its CPU figures are not comparable).
 // AB_NO_JOSE=1 leaves jose out (variants against each other only); AB_C
 // sets the connections (default 16; fewer leave the machine idle time,
-// which steadies the figures on a shared one).
+// which steadies the figures on a shared one). AB_PLUMB=1 adds `plumb`,
+// the peers' log line, Server-Timing and header edits around no check
+// (bench/workers/plumb.js): over pass-through, what every worker here pays
+// besides deciding. AB_PERF (worker names, comma-separated; Linux `perf`)
+// records the workerd process during those workers' runs and splits their
+// CPU per request into wasm, JS, the runtime's C++ and the kernel, then
+// lists the symbols that cost the first named worker most over each other
+// (bench/perf.mjs; add AB_V8FLAGS=--perf-basic-prof to name JIT code).
 // Each worker has its own isolate, so every worker gets the same fresh
 // tokens and none is sent twice to one worker.
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -31,6 +39,7 @@ import { getToken, startIssuer } from '../tests/support/issuer.mjs';
 import { startOrigin } from '../tests/support/origin.mjs';
 import { freePort } from '../tests/support/worker.mjs';
 import { bundlePeer } from './bundle.mjs';
+import * as perfSplit from './perf.mjs';
 import * as profiler from './profile.mjs';
 import { startCache } from './cache.mjs';
 import { workerdConfig } from './capnp.mjs';
@@ -51,6 +60,8 @@ const CLIENT = ['svc-a', 'svc-a-secret'];
 const V8FLAGS = (process.env.AB_V8FLAGS ?? '').split(' ').filter(Boolean);
 const PROFILE = process.env.AB_PROFILE ?? '';
 const NO_JOSE = process.env.AB_NO_JOSE === '1';
+const PLUMB = process.env.AB_PLUMB === '1';
+const PERF = (process.env.AB_PERF ?? '').split(',').filter(Boolean);
 const CONNECTIONS = Number(process.env.AB_C ?? 16);
 
 const log = (...a) => process.stderr.write(`ab: ${a.join(' ')}\n`);
@@ -86,6 +97,7 @@ async function main() {
   const ours = variants();
   const jose = await bundlePeer(ROOT, OUT_DIR, 'jose');
   const pass = await bundlePeer(ROOT, OUT_DIR, 'passthrough');
+  const plumb = PLUMB ? await bundlePeer(ROOT, OUT_DIR, 'plumb') : null;
   const origin = await startOrigin();
   const cache = await startCache();
   const idp = await startIssuer({ realm: `ab-${ALG.toLowerCase()}`, alg: ALG, accessTokenTtl: 3600 });
@@ -94,6 +106,7 @@ async function main() {
     ...ours.map((v) => ({ ...v, bindings: [{ name: 'AUTHZ', json: ourAuthz(origin, issuers, [ALG]) }] })),
     { id: 'jose', modules: jose.modules, bindings: peerBindings(origin, issuers, [ALG]) },
     { id: 'pass', modules: pass.modules, bindings: peerBindings(origin, issuers, [ALG]) },
+    ...(plumb ? [{ id: 'plumb', modules: plumb.modules, bindings: peerBindings(origin, issuers, [ALG]) }] : []),
   ].filter((w) => !(NO_JOSE && ours.length && w.id === 'jose'));
   for (const w of workers) w.port = await freePort();
   const configFile = path.join(OUT_DIR, 'ab.capnp');
@@ -108,7 +121,8 @@ async function main() {
     if (PROFILE) prof = await profiler.connect(inspector, PROFILE);
     const url = (w) => `http://127.0.0.1:${w.port}${PATH}`;
     const repeated = await getToken(idp, ...CLIENT);
-    for (const w of workers) await checkWorker(w.id, `http://127.0.0.1:${w.port}`, PATH, repeated, origin);
+    // plumb lets everything through: there is nothing of it to check.
+    for (const w of workers) if (w.id !== 'plumb') await checkWorker(w.id, `http://127.0.0.1:${w.port}`, PATH, repeated, origin);
 
     // The same driver for both kinds (oha cannot vary headers): a repeated
     // token is a file of one token N times.
@@ -133,12 +147,25 @@ async function main() {
     for (const w of workers) await driver({ url: url(w), tokensFile: files.warm, connections: 4, seconds: 30 });
     const cpu = Object.fromEntries(workers.map((w) => [w.id, []]));
     const profiles = [];
+    const perfRuns = {};
     for (let r = 0; r < ROUNDS; r++) {
       for (let i = 0; i < workers.length; i++) {
         const w = workers[(i + r) % workers.length];
         if (prof && w.id === PROFILE) await prof.start();
+        const perfFile = path.join(OUT_DIR, `${w.id}-${r}.perf.data`);
+        const perf = PERF.includes(w.id) ? spawn('perf', perfSplit.recordArgs(workerd.pid, perfFile), { stdio: 'ignore' }) : null;
+        // perf attaches to the process's threads before it samples them.
+        if (perf) await new Promise((resolve) => setTimeout(resolve, 300));
         const run = await driver({ url: url(w), tokensFile: files[r], connections: CONNECTIONS, seconds: 120, pid: workerd.pid });
         if (prof && w.id === PROFILE) profiles.push(await prof.stop());
+        if (perf) {
+          await new Promise((resolve) => {
+            perf.on('exit', resolve);
+            perf.kill('SIGINT');
+          });
+          (perfRuns[w.id] ??= { files: [], requests: 0 }).files.push(perfFile);
+          perfRuns[w.id].requests += run.requests;
+        }
         if (run.ok !== run.requests) throw new Error(`${w.id}: not all 200: ${JSON.stringify(run.statuses)}`);
         const us = (run.cpu_ms * 1000) / run.requests;
         cpu[w.id].push(us);
@@ -152,6 +179,10 @@ async function main() {
       const m = median(cpu[w.id]);
       const over = w.id === 'pass' ? '-' : (m - floor).toFixed(0);
       process.stdout.write(`| ${w.id} | ${m.toFixed(0)} | ${over} | ${cpu[w.id].map((x) => x.toFixed(0)).join(' ')} |\n`);
+    }
+    if (Object.keys(perfRuns).length) {
+      const per = Object.fromEntries(PERF.filter((id) => perfRuns[id]).map((id) => [id, perfSplit.bySymbol(perfRuns[id].files, perfRuns[id].requests)]));
+      process.stdout.write(`\nperf, µs per request (target/bench-ab/<worker>-<round>.perf.data)\n${perfSplit.report(per)}\n`);
     }
     if (profiles.length) {
       profiles.forEach((p, i) => fs.writeFileSync(path.join(OUT_DIR, `${PROFILE}-${i}.cpuprofile`), JSON.stringify(p)));
