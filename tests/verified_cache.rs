@@ -48,15 +48,8 @@ fn pending(cfg: &Config, req: &Request<'_>) -> PendingBearer {
     }
 }
 
-/// The whole path with keys and the pure-Rust engine; remembers what
-/// verified, as the worker does.
-fn verify_and_remember(
-    cfg: &Config,
-    cache: &mut VerifiedCache,
-    token: &str,
-    path: &str,
-    now: u64,
-) -> Outcome {
+/// The whole path with keys and the pure-Rust engine.
+fn verify(cfg: &Config, token: &str, path: &str, now: u64) -> Outcome {
     let h = headers(token);
     let sent = view(&h);
     let req = get(path, &sent);
@@ -66,7 +59,18 @@ fn verify_and_remember(
         Ok(check) => RustCrypto.verify(&check),
         Err(e) => return p.fail(cfg, e),
     };
-    let out = p.finish(cfg, &req, valid, now);
+    p.finish(cfg, &req, valid, now)
+}
+
+/// [`verify`], remembering what verified.
+fn verify_and_remember(
+    cfg: &Config,
+    cache: &mut VerifiedCache,
+    token: &str,
+    path: &str,
+    now: u64,
+) -> Outcome {
+    let out = verify(cfg, token, path, now);
     if let Some(v) = &out.verified {
         cache.remember(v.clone(), now);
     }
@@ -318,4 +322,110 @@ fn remembered(cfg: &Config, cache: &mut VerifiedCache, lifetimes: &[u64]) -> Vec
             token
         })
         .collect()
+}
+
+/// [`verify`], then `offer` as the worker does: `Some(remembered now)`
+/// for a token that verified.
+fn verify_and_offer(
+    cfg: &Config,
+    cache: &mut VerifiedCache,
+    token: &str,
+    now: u64,
+) -> Option<bool> {
+    let out = verify(cfg, token, &org_path(), now);
+    out.verified.map(|v| cache.offer(v, now))
+}
+
+/// A valid Ed25519 token of its own for each `i`.
+fn token_no(i: usize) -> String {
+    mint(
+        &with(claims(), json!({"jti": format!("t{i}")})),
+        &json!({}),
+        ed(),
+    )
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn the_worker_remembers_a_token_the_second_time_it_verifies() {
+    let cfg = config();
+    let mut cache = VerifiedCache::default();
+    let token = fixtures::valid_rs256();
+    assert_eq!(verify_and_offer(&cfg, &mut cache, &token, NOW), Some(false));
+    assert!(
+        from_cache(&cfg, &cache, &token, &org_path(), NOW).is_none(),
+        "once: verified again next time"
+    );
+    assert_eq!(
+        verify_and_offer(&cfg, &mut cache, &token, NOW + 1),
+        Some(true)
+    );
+    assert!(
+        from_cache(&cfg, &cache, &token, &org_path(), NOW + 2).is_some(),
+        "twice: remembered"
+    );
+    assert_eq!(cache.len(), 1);
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn tokens_sent_once_neither_fill_the_cache_nor_evict_a_reused_one() {
+    let cfg = config();
+    let mut cache = VerifiedCache::with_capacity(4);
+    let reused = fixtures::valid_rs256();
+    verify_and_offer(&cfg, &mut cache, &reused, NOW);
+    assert_eq!(verify_and_offer(&cfg, &mut cache, &reused, NOW), Some(true));
+    for i in 0..200 {
+        assert_eq!(
+            verify_and_offer(&cfg, &mut cache, &token_no(i), NOW),
+            Some(false),
+            "token {i}"
+        );
+    }
+    assert_eq!(cache.len(), 1, "only the reused token is held");
+    assert!(from_cache(&cfg, &cache, &reused, &org_path(), NOW).is_some());
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn tokens_reused_in_turn_are_all_remembered_on_their_second_verification() {
+    // Many clients, each sending its token again after the others sent
+    // theirs: every one is recalled from its first verification.
+    let cfg = config();
+    let mut cache = VerifiedCache::default();
+    let tokens: Vec<String> = (0..300).map(token_no).collect();
+    for t in &tokens {
+        assert_eq!(verify_and_offer(&cfg, &mut cache, t, NOW), Some(false));
+    }
+    let remembered = tokens
+        .iter()
+        .filter(|t| verify_and_offer(&cfg, &mut cache, t, NOW) == Some(true))
+        .count();
+    assert_eq!(remembered, tokens.len());
+    assert_eq!(cache.len(), tokens.len());
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_refused_token_is_never_offered_and_an_expiring_one_never_remembered() {
+    let cfg = config();
+    let mut cache = VerifiedCache::default();
+    let token = fixtures::valid_rs256();
+    let mut forged = token.clone();
+    forged.pop();
+    forged.push(if token.ends_with('A') { 'B' } else { 'A' });
+    for _ in 0..3 {
+        assert_eq!(verify_and_offer(&cfg, &mut cache, &forged, NOW), None);
+    }
+    assert!(cache.is_empty());
+    // Within the leeway after exp it still verifies, but there is nothing
+    // left of its life to remember it for.
+    let exp = NOW + 300;
+    for _ in 0..3 {
+        assert_eq!(
+            verify_and_offer(&cfg, &mut cache, &token, exp + 10),
+            Some(false)
+        );
+    }
+    assert!(cache.is_empty());
 }

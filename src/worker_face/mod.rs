@@ -341,8 +341,9 @@ async fn verify(
     settle(cfg, req, pending, valid, now)
 }
 
-/// The decision once the signature check answered; a verified token is
-/// remembered for the requests after it.
+/// The decision once the signature check answered; a token verified for
+/// the second time is remembered for the requests after it (see
+/// `VerifiedCache::offer`).
 fn settle(
     cfg: &Rc<Config>,
     req: &decision::Request<'_>,
@@ -352,7 +353,7 @@ fn settle(
 ) -> Outcome {
     let outcome = pending.finish(cfg, req, valid, now);
     if let Some(verified) = &outcome.verified {
-        remembered(cfg, |cache, _| cache.remember(verified.clone(), now));
+        remembered(cfg, |cache, _| cache.offer(verified.clone(), now));
     }
     outcome
 }
