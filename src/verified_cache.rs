@@ -173,6 +173,7 @@ impl VerifiedCache {
     /// against changed.
     pub fn clear(&mut self) {
         self.entries.clear();
+        self.seen_once = SeenOnce::default();
     }
 }
 

@@ -429,3 +429,19 @@ fn a_refused_token_is_never_offered_and_an_expiring_one_never_remembered() {
     }
     assert!(cache.is_empty());
 }
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn clearing_forgets_the_tokens_seen_once_too() {
+    let cfg = config();
+    let mut cache = VerifiedCache::default();
+    let token = fixtures::valid_rs256();
+    assert_eq!(verify_and_offer(&cfg, &mut cache, &token, NOW), Some(false));
+    cache.clear();
+    assert_eq!(
+        verify_and_offer(&cfg, &mut cache, &token, NOW),
+        Some(false),
+        "a first sight again"
+    );
+    assert_eq!(verify_and_offer(&cfg, &mut cache, &token, NOW), Some(true));
+}
