@@ -393,7 +393,9 @@ fn tokens_reused_in_turn_are_all_remembered_on_their_second_verification() {
     // theirs: every one is recalled from its first verification.
     let cfg = config();
     let mut cache = VerifiedCache::default();
-    let tokens: Vec<String> = (0..300).map(token_no).collect();
+    // 100 of them: five in one of the 1,024 sets, which would drop one,
+    // is a chance of about 1 in 10,000 for any set of fixtures.
+    let tokens: Vec<String> = (0..100).map(token_no).collect();
     for t in &tokens {
         assert_eq!(verify_and_offer(&cfg, &mut cache, t, NOW), Some(false));
     }
