@@ -16,8 +16,8 @@
 //! The worker remembers a token the second time it verifies it
 //! ([`VerifiedCache::offer`]), as a CDN caches an object on its second
 //! request (nginx's `proxy_cache_min_uses 2`): a client reusing its token
-//! pays one more signature check over the token's life, and a token sent
-//! once is never stored. So a flood of distinct valid tokens neither
+//! pays one more signature check in each isolate, and a token sent once is
+//! never stored. So a flood of distinct valid tokens neither
 //! evicts the tokens of clients that reuse theirs nor makes each new token
 //! pay for storing itself and for dropping the entry it evicts (about a
 //! tenth of a new token's wasm time in workerd, most of it reading memory
@@ -115,7 +115,7 @@ impl VerifiedCache {
         if !self.entries.contains_key(&key) && !self.seen_once.second_sight(&key) {
             return false;
         }
-        self.remember(verified, now);
+        self.insert(key, verified, now);
         true
     }
 
@@ -141,7 +141,11 @@ impl VerifiedCache {
         if verified.exp() <= now {
             return;
         }
-        let key = tail(&verified.raw);
+        self.insert(tail(&verified.raw), verified, now);
+    }
+
+    /// `verified` under `key`, making room first when full.
+    fn insert(&mut self, key: Tail, verified: Verified, now: u64) {
         if self.entries.len() >= self.capacity && !self.entries.contains_key(&key) {
             self.make_room(now);
         }
@@ -183,9 +187,9 @@ impl VerifiedCache {
 /// after it (more when others left it): about 4,000 new tokens in all, a
 /// few seconds of a flood of a thousand a second. A client arriving during
 /// a heavier flood may go unremembered for it, verified on each request
-/// (a cost, never a wrong answer). Two tokens can share a fingerprint only by sharing 8 bytes of
-/// their signatures' ends; then one of them is remembered a verification
-/// early, which is no error: it did verify.
+/// (a cost, never a wrong answer). Two tokens can share a fingerprint only
+/// by sharing 8 bytes of their signatures' ends; then one of them is
+/// remembered a verification early, which is no error: it did verify.
 struct SeenOnce {
     slots: Vec<u64>,
 }
