@@ -22,7 +22,8 @@
 // which steadies the figures on a shared one). AB_PLUMB=1 adds `plumb`,
 // the peers' log line, Server-Timing and header edits around no check
 // (bench/workers/plumb.js): over pass-through, what every worker here pays
-// besides deciding. AB_PERF (worker names, comma-separated; Linux `perf`)
+// besides deciding. AB_PEERS (names of bench/workers/*.js, comma-separated)
+// adds those workers, unchecked: a variant of the plumbing, say. AB_PERF (worker names, comma-separated; Linux `perf`)
 // records the workerd process during those workers' runs and splits their
 // CPU per request into wasm, JS, the runtime's C++ and the kernel, then
 // lists the symbols that cost the first named worker most over each other
@@ -43,13 +44,14 @@ import * as perfSplit from './perf.mjs';
 import * as profiler from './profile.mjs';
 import { startCache } from './cache.mjs';
 import { workerdConfig } from './capnp.mjs';
-import { driver } from './load.mjs';
+import { driver, oha } from './load.mjs';
 import { startWorkerd, waitForPort } from './workerd.mjs';
 import { checkWorker, ourAuthz, peerBindings, tokenPool } from './workers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = path.join(ROOT, 'target', 'bench-ab');
 const WORKERD = path.join(ROOT, 'node_modules', '@cloudflare', 'workerd-linux-64', 'bin', 'workerd');
+const OHA = process.env.OHA ?? path.join(os.homedir(), '.cargo', 'bin', 'oha');
 const KIND = process.env.AB_KIND ?? 'fresh';
 const ALG = process.env.AB_ALG ?? 'RS256';
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 4);
@@ -61,6 +63,7 @@ const V8FLAGS = (process.env.AB_V8FLAGS ?? '').split(' ').filter(Boolean);
 const PROFILE = process.env.AB_PROFILE ?? '';
 const NO_JOSE = process.env.AB_NO_JOSE === '1';
 const PLUMB = process.env.AB_PLUMB === '1';
+const PEERS = (process.env.AB_PEERS ?? '').split(',').filter(Boolean);
 const PERF = (process.env.AB_PERF ?? '').split(',').filter(Boolean);
 const CONNECTIONS = Number(process.env.AB_C ?? 16);
 
@@ -98,6 +101,11 @@ async function main() {
   const jose = await bundlePeer(ROOT, OUT_DIR, 'jose');
   const pass = await bundlePeer(ROOT, OUT_DIR, 'passthrough');
   const plumb = PLUMB ? await bundlePeer(ROOT, OUT_DIR, 'plumb') : null;
+  const peers = [];
+  for (const name of PEERS) {
+    if (!/^[a-z][a-z0-9]*$/.test(name)) throw new Error(`AB_PEERS: want lower-case names of bench/workers/*.js, got ${name}`);
+    peers.push({ id: name, modules: (await bundlePeer(ROOT, OUT_DIR, name)).modules });
+  }
   const origin = await startOrigin();
   const cache = await startCache();
   const idp = await startIssuer({ realm: `ab-${ALG.toLowerCase()}`, alg: ALG, accessTokenTtl: 3600 });
@@ -107,6 +115,7 @@ async function main() {
     { id: 'jose', modules: jose.modules, bindings: peerBindings(origin, issuers, [ALG]) },
     { id: 'pass', modules: pass.modules, bindings: peerBindings(origin, issuers, [ALG]) },
     ...(plumb ? [{ id: 'plumb', modules: plumb.modules, bindings: peerBindings(origin, issuers, [ALG]) }] : []),
+    ...peers.map((p) => ({ ...p, bindings: peerBindings(origin, issuers, [ALG]) })),
   ].filter((w) => !(NO_JOSE && ours.length && w.id === 'jose'));
   for (const w of workers) w.port = await freePort();
   const configFile = path.join(OUT_DIR, 'ab.capnp');
@@ -122,7 +131,7 @@ async function main() {
     const url = (w) => `http://127.0.0.1:${w.port}${PATH}`;
     const repeated = await getToken(idp, ...CLIENT);
     // plumb lets everything through: there is nothing of it to check.
-    for (const w of workers) if (w.id !== 'plumb') await checkWorker(w.id, `http://127.0.0.1:${w.port}`, PATH, repeated, origin);
+    for (const w of workers) if (w.id !== 'plumb' && !PEERS.includes(w.id)) await checkWorker(w.id, `http://127.0.0.1:${w.port}`, PATH, repeated, origin);
 
     // The same driver for both kinds (oha cannot vary headers): a repeated
     // token is a file of one token N times.
@@ -146,6 +155,7 @@ async function main() {
     }
     for (const w of workers) await driver({ url: url(w), tokensFile: files.warm, connections: 4, seconds: 30 });
     const cpu = Object.fromEntries(workers.map((w) => [w.id, []]));
+    const p50 = Object.fromEntries(workers.map((w) => [w.id, []]));
     const profiles = [];
     const perfRuns = {};
     for (let r = 0; r < ROUNDS; r++) {
@@ -156,7 +166,12 @@ async function main() {
         const perf = PERF.includes(w.id) ? spawn('perf', perfSplit.recordArgs(workerd.pid, perfFile), { stdio: 'ignore' }) : null;
         // perf attaches to the process's threads before it samples them.
         if (perf) await new Promise((resolve) => setTimeout(resolve, 300));
-        const run = await driver({ url: url(w), tokensFile: files[r], connections: CONNECTIONS, seconds: 120, pid: workerd.pid });
+        // A repeated token goes by oha, as in the edge table: its latencies
+        // are steadier than a node client's.
+        const run =
+          KIND === 'repeat'
+            ? await oha({ bin: OHA, url: url(w), header: `authorization: Bearer ${repeated}`, connections: CONNECTIONS, requests: N, pid: workerd.pid })
+            : await driver({ url: url(w), tokensFile: files[r], connections: CONNECTIONS, seconds: 120, pid: workerd.pid });
         if (prof && w.id === PROFILE) profiles.push(await prof.stop());
         if (perf) {
           await new Promise((resolve) => {
@@ -169,16 +184,22 @@ async function main() {
         if (run.ok !== run.requests) throw new Error(`${w.id}: not all 200: ${JSON.stringify(run.statuses)}`);
         const us = (run.cpu_ms * 1000) / run.requests;
         cpu[w.id].push(us);
-        log(`round ${r + 1} ${w.id}: ${us.toFixed(0)} µs CPU/req, ${run.rps.toFixed(0)} req/s`);
+        p50[w.id].push(run.p50_ms * 1000);
+        log(`round ${r + 1} ${w.id}: ${us.toFixed(0)} µs CPU/req, ${run.rps.toFixed(0)} req/s, p50 ${(run.p50_ms * 1000).toFixed(0)} µs`);
       }
     }
     const floor = median(cpu.pass);
+    const floorP50 = median(p50.pass);
     process.stdout.write(`\n${KIND} ${ALG}, ${ROUNDS} rounds of ${N} at ${CONNECTIONS} connections, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
-    process.stdout.write('| worker | CPU µs/req (median) | over pass-through | rounds |\n|---|---:|---:|---|\n');
+    // p50 is oha's for a repeated token, bench/drive.mjs's (a node client,
+    // slower) for fresh ones: for comparing workers within this run only.
+    process.stdout.write('| worker | CPU µs/req (median) | over pass-through | rounds | p50 µs (median) | +p50 over pass-through |\n|---|---:|---:|---|---:|---:|\n');
     for (const w of workers) {
       const m = median(cpu[w.id]);
       const over = w.id === 'pass' ? '-' : (m - floor).toFixed(0);
-      process.stdout.write(`| ${w.id} | ${m.toFixed(0)} | ${over} | ${cpu[w.id].map((x) => x.toFixed(0)).join(' ')} |\n`);
+      const l = median(p50[w.id]);
+      const added = w.id === 'pass' ? '-' : (l - floorP50).toFixed(0);
+      process.stdout.write(`| ${w.id} | ${m.toFixed(0)} | ${over} | ${cpu[w.id].map((x) => x.toFixed(0)).join(' ')} | ${l.toFixed(0)} | ${added} |\n`);
     }
     if (Object.keys(perfRuns).length) {
       const per = Object.fromEntries(PERF.filter((id) => perfRuns[id]).map((id) => [id, perfSplit.bySymbol(perfRuns[id].files, perfRuns[id].requests)]));
