@@ -30,7 +30,13 @@ impl Target<'_> {
     /// The same path and query at `origin` (a configured base URL, with
     /// or without a trailing slash).
     pub fn at(&self, origin: &str) -> String {
-        let mut out = format!("{}{}", origin.trim_end_matches('/'), self.path);
+        // Pushed, not `format!`ed: this runs on every forwarded request,
+        // and the formatting machinery is slower than three copies.
+        let origin = origin.trim_end_matches('/');
+        let query = self.query.map_or(0, |q| q.len() + 1);
+        let mut out = String::with_capacity(origin.len() + self.path.len() + query);
+        out.push_str(origin);
+        out.push_str(self.path);
         if let Some(q) = self.query {
             out.push('?');
             out.push_str(q);
