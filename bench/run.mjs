@@ -15,7 +15,7 @@
 // BENCH_SECONDS_C1 (per one-connection run, default 1; 3 for a fresh
 // workload's, bounded by its tokens), BENCH_C1_ROUNDS (one-connection runs
 // of each worker on a repeated token or Basic, default 8), BENCH_FRESH (tokens
-// for one 16-connection fresh run, default 2500), BENCH_FRESH_C1 (default
+// for one 16-connection fresh run, default 8000), BENCH_FRESH_C1 (default
 // 600), BENCH_FRESH_WARM (fresh tokens each worker is warmed up with before
 // a fresh run, default 300), BENCH_ROUNDS (default 2), BENCH_OUT (default
 // target/bench-edge.json), OHA (oha binary), BENCH_ONLY (comma-separated
@@ -53,7 +53,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SECONDS_C1 = Number(process.env.BENCH_SECONDS_C1 ?? 1);
 const SECONDS_C1_FRESH = 3;
 const C1_ROUNDS = Number(process.env.BENCH_C1_ROUNDS ?? 8);
-const FRESH = Number(process.env.BENCH_FRESH ?? 2500);
+const FRESH = Number(process.env.BENCH_FRESH ?? 8000);
 const FRESH_C1 = Number(process.env.BENCH_FRESH_C1 ?? 600);
 const FRESH_WARM = Number(process.env.BENCH_FRESH_WARM ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
