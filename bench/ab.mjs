@@ -28,6 +28,8 @@
 // CPU per request into wasm, JS, the runtime's C++ and the kernel, then
 // lists the symbols that cost the first named worker most over each other
 // (bench/perf.mjs; add AB_V8FLAGS=--perf-basic-prof to name JIT code).
+// Recording costs the recorded runs some CPU: compare the CPU column only
+// among workers all recorded or all not.
 // Each worker has its own isolate, so every worker gets the same fresh
 // tokens and none is sent twice to one worker.
 import { spawn } from 'node:child_process';
