@@ -1,4 +1,4 @@
-// What the three JS workers share: the route, the answers, and the request
+// What the JS workers here share: the route, the answers, and the request
 // to origin. Kept equal to what the edge worker does for the same request so
 // that the figures compare the token check, not the plumbing: the contract
 // asks any authorizer here for one JSON log line per request, Server-Timing
@@ -65,8 +65,12 @@ export function toOrigin(request, env, url, payload) {
 /** A peer's decision wrapped as our entry wraps ours. `decide(request,
  * env, url, log)` gives a refusal (a Response) or the verified payload to
  * forward with; the wrapper parses the URL once, adds Server-Timing (the
- * time before the forward, as ours) and prints one JSON log line. */
-export function withPlumbing(decide) {
+ * time before the forward, as ours) and prints one JSON log line.
+ * `parts` turns one of those off (`log`, `timing`, `edit`: the x-auth-*
+ * removal and identity headers), for the plumbing's variants in
+ * bench/ab.mjs's AB_PEERS; a real peer keeps them all. */
+export function withPlumbing(decide, parts = {}) {
+  const { log: logging = true, timing: timed = true, edit = true } = parts;
   return {
     async fetch(request, env) {
       const started = Date.now();
@@ -80,13 +84,17 @@ export function withPlumbing(decide) {
         response.headers.set('server-timing', timing);
       } else {
         Object.assign(log.authz, { decision: 'allow', issuer: decided.iss, subject: decided.sub, org: decided.organizationId });
-        const answer = await toOrigin(request, env, url, decided);
-        // Its headers are immutable; the runtime copies it with itself as init.
-        response = new Response(answer.body, answer);
-        response.headers.append('server-timing', timing);
+        const answer = await toOrigin(request, env, url, edit ? decided : null);
+        if (timed) {
+          // Its headers are immutable; the runtime copies it with itself as init.
+          response = new Response(answer.body, answer);
+          response.headers.append('server-timing', timing);
+        } else {
+          response = answer;
+        }
       }
       log.dur_ms = Date.now() - started;
-      console.log(JSON.stringify(log));
+      if (logging) console.log(JSON.stringify(log));
       return response;
     },
   };
