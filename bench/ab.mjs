@@ -99,13 +99,17 @@ const median = (xs) => {
 
 async function main() {
   fs.mkdirSync(OUT_DIR, { recursive: true });
+  if (KIND === 'repeat' && !fs.existsSync(OHA)) throw new Error(`oha not found at ${OHA} (scripts/bench-edge.sh installs it)`);
   const ours = variants();
   const jose = await bundlePeer(ROOT, OUT_DIR, 'jose');
   const pass = await bundlePeer(ROOT, OUT_DIR, 'passthrough');
   const plumb = PLUMB ? await bundlePeer(ROOT, OUT_DIR, 'plumb') : null;
   const peers = [];
+  const taken = new Set(['jose', 'pass', 'plumb', ...ours.map((v) => v.id)]);
   for (const name of PEERS) {
     if (!/^[a-z][a-z0-9]*$/.test(name)) throw new Error(`AB_PEERS: want lower-case names of bench/workers/*.js, got ${name}`);
+    if (taken.has(name)) throw new Error(`AB_PEERS: ${name} is already a worker of this run`);
+    taken.add(name);
     peers.push({ id: name, modules: (await bundlePeer(ROOT, OUT_DIR, name)).modules });
   }
   const origin = await startOrigin();
@@ -135,15 +139,13 @@ async function main() {
     // plumb lets everything through: there is nothing of it to check.
     for (const w of workers) if (w.id !== 'plumb' && !PEERS.includes(w.id)) await checkWorker(w.id, `http://127.0.0.1:${w.port}`, PATH, repeated, origin);
 
-    // The same driver for both kinds (oha cannot vary headers): a repeated
-    // token is a file of one token N times.
+    // Fresh tokens go by bench/drive.mjs (oha cannot vary headers), each
+    // round from its own file; a repeated token is measured by oha and
+    // warmed up by the driver, from a file of the one token.
     const files = [];
     if (KIND === 'repeat') {
-      const f = path.join(OUT_DIR, 'repeat.txt');
-      fs.writeFileSync(f, Array(N).fill(repeated).join('\n'));
       files.warm = path.join(OUT_DIR, 'repeat-warm.txt');
       fs.writeFileSync(files.warm, Array(WARM).fill(repeated).join('\n'));
-      for (let r = 0; r < ROUNDS; r++) files.push(f);
     } else {
       log(`fetching ${WARM + ROUNDS * N} ${ALG} tokens`);
       const all = await tokenPool(idp, WARM + ROUNDS * N, CLIENT);

@@ -22,8 +22,8 @@ export function derive(cells) {
     const pass = group.pass;
     const ours = group.ours;
     c.decision_us = pass ? round(c.cpu_us_per_req - pass.cpu_us_per_req, 1) : null;
-    c.added_p50_ms = pass ? round(c.c1.p50_ms - pass.c1.p50_ms) : null;
-    c.all_ok = c.c16.ok === c.c16.requests && c.c1.ok === c.c1.requests && c.c16.requests > 0;
+    c.added_p50_ms = pass && c.c1.p50_ms != null && pass.c1.p50_ms != null ? round(c.c1.p50_ms - pass.c1.p50_ms) : null;
+    c.all_ok = c.c16.ok === c.c16.requests && c.c1.ok === c.c1.requests && c.c16.requests > 0 && c.c1.requests > 0 && !c.c1.runs_without_answer;
     if (ours && c.worker !== 'pass') {
       c.vs_ours = {
         rps: round(c.c16.rps / ours.c16.rps, 2),

@@ -12,8 +12,8 @@
 // per request (from /proc, since only that worker was loaded).
 //
 // Settings (environment): BENCH_SECONDS (per 16-connection run, default 5),
-// BENCH_SECONDS_C1 (per one-connection run, default 1; 3 for a fresh
-// workload's, bounded by its tokens), BENCH_C1_ROUNDS (one-connection runs
+// BENCH_SECONDS_C1 (per one-connection run, default 1; a fresh workload's
+// run ends with its BENCH_FRESH_C1 tokens), BENCH_C1_ROUNDS (one-connection runs
 // of each worker on a repeated token or Basic, default 8), BENCH_FRESH (tokens
 // for one 16-connection fresh run, default 8000), BENCH_FRESH_C1 (default
 // 600), BENCH_FRESH_WARM (fresh tokens each worker is warmed up with before
@@ -51,6 +51,7 @@ const WORKERD = path.join(ROOT, 'node_modules', '@cloudflare', 'workerd-linux-64
 const OHA = process.env.OHA ?? path.join(os.homedir(), '.cargo', 'bin', 'oha');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SECONDS_C1 = Number(process.env.BENCH_SECONDS_C1 ?? 1);
+// A bound only: a fresh run's FRESH_C1 tokens end it first (about 0.7 s).
 const SECONDS_C1_FRESH = 3;
 const C1_ROUNDS = Number(process.env.BENCH_C1_ROUNDS ?? 8);
 const FRESH = Number(process.env.BENCH_FRESH ?? 8000);
@@ -65,15 +66,18 @@ const CLIENT = ['svc-a', 'svc-a-secret'];
 const log = (...a) => process.stderr.write(`bench: ${a.join(' ')}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const middle = (xs) => {
+const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
 /** One worker's one-connection figures from its runs: p50 and p99 the
- * medians over the runs, counts summed. */
-function oneConnection(runs) {
+ * medians over the runs that answered (a run with no answer has none),
+ * counts summed. (oha counts the requests its deadline cut off as errors,
+ * one per connection, so errors are kept but not held against a run.) */
+function oneConnection(all) {
+  const runs = all.filter((r) => r.p50_ms != null);
   const sum = (f) => runs.reduce((a, r) => a + f(r), 0);
   const statuses = {};
   for (const r of runs) for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
@@ -81,12 +85,14 @@ function oneConnection(runs) {
     runs: runs.length,
     requests: sum((r) => r.requests),
     ok: sum((r) => r.ok),
+    errors: all.reduce((a, r) => a + (r.errors ?? 0), 0),
     statuses,
     seconds: sum((r) => r.seconds),
     rps: sum((r) => r.requests) / sum((r) => r.seconds),
-    p50_ms: middle(runs.map((r) => r.p50_ms)),
-    p99_ms: middle(runs.map((r) => r.p99_ms)),
+    p50_ms: runs.length ? median(runs.map((r) => r.p50_ms)) : null,
+    p99_ms: runs.length ? median(runs.map((r) => r.p99_ms)) : null,
     p50_runs_ms: runs.map((r) => r.p50_ms),
+    runs_without_answer: all.length - runs.length,
   };
 }
 
@@ -179,7 +185,6 @@ async function main() {
       }
       return out;
     };
-    const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     log('cold starts');
     const rounds = { empty: [], warm: [] };
     const startups = [];
@@ -278,8 +283,11 @@ async function main() {
         for (let round = 0; round < C1_ROUNDS; round++) {
           for (let i = 0; i < w.workers.length; i++) {
             const id = w.workers[(i + round) % w.workers.length];
+            if (workerd.exited()) throw new Error(`workerd exited: ${JSON.stringify(workerd.exited())}`);
             const c1 = await oha({ bin: OHA, url: `${url(id)}${PATH}`, header, connections: 1, seconds: SECONDS_C1, pid: workerd.pid });
-            if (c1.ok !== c1.requests) log(`${w.id} ${id} @1 round ${round + 1}: NOT ALL 200: ${JSON.stringify(c1.statuses)}`);
+            if (c1.ok !== c1.requests || !c1.requests) {
+              log(`${w.id} ${id} @1 round ${round + 1}: NOT ALL 200: ${JSON.stringify(c1.statuses)}, ${c1.errors} errors`);
+            }
             c1Runs[id].push(c1);
           }
         }
@@ -288,8 +296,10 @@ async function main() {
         const rounds = runs[id];
         const c16 = rounds.map((r) => r.c16).reduce((a, b) => (b.rps > a.rps ? b : a));
         const c1 = oneConnection(c1Runs[id]);
-        log(`${w.id} ${id} @1: p50 ${c1.p50_ms.toFixed(3)} ms, the median of ${c1.p50_runs_ms.map((x) => x.toFixed(3)).join(' ')}`);
-        cells.push({ workload: w.id, kind: w.kind, alg: w.alg, worker: id, c16, c1, rounds, c1_runs: c1Runs[id] });
+        log(`${w.id} ${id} @1: p50 ${c1.p50_ms?.toFixed(3)} ms, the median of ${c1.p50_runs_ms.map((x) => x.toFixed(3)).join(' ')}`);
+        // A fresh workload's one-connection runs are already in `rounds`.
+        const c1_runs = w.kind === 'fresh' ? undefined : c1Runs[id];
+        cells.push({ workload: w.id, kind: w.kind, alg: w.alg, worker: id, c16, c1, rounds, c1_runs });
       }
     }
 
