@@ -23,9 +23,10 @@
 // the peers' log line, Server-Timing and header edits around no check
 // (bench/workers/plumb.js): over pass-through, what every worker here pays
 // besides deciding. AB_PEERS (names of bench/workers/*.js, comma-separated)
-// adds those workers, unchecked: a variant of the plumbing, say. AB_PERF (worker names, comma-separated; Linux `perf`)
-// records the workerd process during those workers' runs and splits their
-// CPU per request into wasm, JS, the runtime's C++ and the kernel, then
+// adds those workers, unchecked: a variant of the plumbing, say. AB_PERF
+// (worker names, comma-separated; Linux `perf`) records the workerd
+// process during those workers' runs and splits their CPU per request
+// into wasm, JS, the runtime's C++ and the kernel, then
 // lists the symbols that cost the first named worker most over each other
 // (bench/perf.mjs; add AB_V8FLAGS=--perf-basic-prof to name JIT code).
 // Recording costs the recorded runs some CPU: compare the CPU column only

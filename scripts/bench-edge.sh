@@ -5,7 +5,7 @@
 # writes target/bench-edge.json. Not part of scripts/test.sh; asserts
 # nothing but that every worker answers and refuses like ours.
 #
-#   scripts/bench-edge.sh              set-up if needed, worker build, run (~6 min)
+#   scripts/bench-edge.sh              set-up if needed, worker build, run (~7 min plus the build)
 #   BENCH_NO_BUILD=1 scripts/bench-edge.sh   measure build/ as it is
 #   BENCH_ONLY=RS256-repeat,basic scripts/bench-edge.sh   some workloads only
 # More settings at the top of bench/run.mjs.

@@ -31,7 +31,7 @@ impl Target<'_> {
     /// or without a trailing slash).
     pub fn at(&self, origin: &str) -> String {
         // Pushed, not `format!`ed: this runs on every forwarded request,
-        // and the formatting machinery is slower than three copies.
+        // and the formatting machinery is slower than the few copies it makes.
         let origin = origin.trim_end_matches('/');
         let query = self.query.map_or(0, |q| q.len() + 1);
         let mut out = String::with_capacity(origin.len() + self.path.len() + query);
