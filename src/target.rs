@@ -30,8 +30,9 @@ impl Target<'_> {
     /// The same path and query at `origin` (a configured base URL, with
     /// or without a trailing slash).
     pub fn at(&self, origin: &str) -> String {
-        // Pushed, not `format!`ed: this runs on every forwarded request,
-        // and the formatting machinery is slower than the few copies it makes.
+        // Pushed into a sized String, not `format!`ed: this runs on every
+        // forwarded request, and the formatting machinery costs more than
+        // the copies.
         let origin = origin.trim_end_matches('/');
         let query = self.query.map_or(0, |q| q.len() + 1);
         let mut out = String::with_capacity(origin.len() + self.path.len() + query);
