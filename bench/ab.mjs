@@ -48,6 +48,7 @@ import * as profiler from './profile.mjs';
 import { startCache } from './cache.mjs';
 import { workerdConfig } from './capnp.mjs';
 import { driver, oha } from './load.mjs';
+import { median } from './report.mjs';
 import { startWorkerd, waitForPort } from './workerd.mjs';
 import { checkWorker, ourAuthz, peerBindings, tokenPool } from './workers.mjs';
 
@@ -91,12 +92,6 @@ function variants() {
     return { id: name, modules: files.map(([f, kind]) => ({ name: f, kind, file: path.join(to, f) })) };
   });
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 async function main() {
   fs.mkdirSync(OUT_DIR, { recursive: true });

@@ -8,6 +8,13 @@ function round(x, digits = 3) {
 
 /** Adds per cell: cpu_us_per_req, decision_us (over pass-through, same
  * workload), added_p50_ms (one connection) and ratios to ours. */
+/** The middle value; for an even count, the mean of the two middle ones. */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 export function derive(cells) {
   const byWorkload = new Map();
   for (const c of cells) {

@@ -24,7 +24,7 @@
 // The machine is shared, so each workload runs its workers in turn, ROUNDS
 // times (the order turning each round), and keeps each worker's best
 // 16-connection run: the most requests/s (and that run's CPU). Latency at
-// one connection moved by a tenth between two runs a minute apart here,
+// one connection moved by up to a fifth between runs a minute apart here,
 // more than the differences it is read for, so it is the median over many
 // short runs taken in turn (C1_ROUNDS of them on a repeated token or Basic,
 // one per round on fresh tokens). Every run is in the JSON.
@@ -40,7 +40,7 @@ import { bundlePeer, stageOurs } from './bundle.mjs';
 import { startCache } from './cache.mjs';
 import { workerdConfig } from './capnp.mjs';
 import { driver, oha } from './load.mjs';
-import { derive, table } from './report.mjs';
+import { derive, median, table } from './report.mjs';
 import { startWorkerd, waitForPort } from './workerd.mjs';
 import { checkWorker, ourAuthz, peerBindings, tokenPool } from './workers.mjs';
 
@@ -65,12 +65,6 @@ const CLIENT = ['svc-a', 'svc-a-secret'];
 
 const log = (...a) => process.stderr.write(`bench: ${a.join(' ')}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 /** One worker's one-connection figures from its runs: p50 and p99 the
  * medians over the runs that answered (a run with no answer has none),

@@ -8,4 +8,8 @@ import { withPlumbing } from './common.js';
 
 const ANYONE = { iss: 'plumbing-only', sub: 'plumbing-only', organizationId: 'org-a' };
 
-export default withPlumbing(async () => ANYONE);
+/** The plumbing with `parts` of it turned off (see `withPlumbing`): its
+ * variants, bench/workers/plumbno*.js. */
+export const plumbing = (parts) => withPlumbing(async () => ANYONE, parts);
+
+export default plumbing();
