@@ -6,8 +6,6 @@ function round(x, digits = 3) {
   return x == null || !Number.isFinite(x) ? null : Number(x.toFixed(digits));
 }
 
-/** Adds per cell: cpu_us_per_req, decision_us (over pass-through, same
- * workload), added_p50_ms (one connection) and ratios to ours. */
 /** The middle value; for an even count, the mean of the two middle ones. */
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -15,6 +13,8 @@ export function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Adds per cell: cpu_us_per_req, decision_us (over pass-through, same
+ * workload), added_p50_ms (one connection) and ratios to ours. */
 export function derive(cells) {
   const byWorkload = new Map();
   for (const c of cells) {
