@@ -81,7 +81,7 @@ export function withPlumbing(decide, parts = {}) {
       let response;
       if (decided instanceof Response) {
         response = decided;
-        response.headers.set('server-timing', timing);
+        if (timed) response.headers.set('server-timing', timing);
       } else {
         Object.assign(log.authz, { decision: 'allow', issuer: decided.iss, subject: decided.sub, org: decided.organizationId });
         const answer = await toOrigin(request, env, url, edit ? decided : null);
