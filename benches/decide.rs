@@ -4,7 +4,9 @@
 //! no decode, no signature), as the worker asks for it (a quiet trail).
 //! Prints figures; asserts nothing about speed.
 //!
-//! Native: `cargo bench --bench decide`.
+//! Native: `cargo bench --bench decide`. `DECIDE_ITERS=N` runs each case
+//! exactly N times, for instruction counts under callgrind (README,
+//! "Figures"); `DECIDE_ONLY` and `DECIDE_CASE` pick a section and a case.
 //! Wasm (node): `cargo bench --bench decide --target wasm32-unknown-unknown`
 //! (runner: wasm-bindgen-test-runner, see .cargo/config.toml).
 //!
@@ -21,7 +23,7 @@ use edge_authz::jwks::KeySet;
 use edge_authz::signature::RustCrypto;
 use edge_authz::trail::Trail;
 use edge_authz::verified_cache::VerifiedCache;
-use serde_json::json;
+use serde_json::{json, Value};
 
 struct Case {
     name: &'static str,
@@ -56,16 +58,44 @@ fn cases() -> Vec<Case> {
     }))
     .expect("bench config");
     let keys = keyset(&[rsa_a(), ec(), ed()]);
-    [("RS256", rsa_a()), ("ES256", ec()), ("EdDSA", ed())]
-        .into_iter()
-        .map(|(name, key)| Case {
-            name,
-            cfg: cfg.clone(),
-            keys: keys.clone(),
-            path: format!("/orgs/{ORG}/things"),
-            authorization: format!("Bearer {}", mint(&claims(), &json!({}), key)),
-        })
-        .collect()
+    let case = |name, claims: Value, key| Case {
+        name,
+        cfg: cfg.clone(),
+        keys: keys.clone(),
+        path: format!("/orgs/{ORG}/things"),
+        authorization: format!("Bearer {}", mint(&claims, &json!({}), key)),
+    };
+    vec![
+        case("RS256", claims(), rsa_a()),
+        case("ES256", claims(), ec()),
+        case("EdDSA", claims(), ed()),
+        case("RS256 Keycloak", keycloak_claims(), rsa_a()),
+    ]
+}
+
+/// [`claims`] with the rest of what a Keycloak service account's access
+/// token carries (1,582 bytes signed with RS256), most of which no
+/// decision here reads.
+fn keycloak_claims() -> Value {
+    with(
+        claims(),
+        json!({
+            "jti": "onrtcc:0b0e0a7e-5c1e-4c1e-9f1e-3a9d0c7b2f41",
+            "nbf": NOW - 60,
+            "session_state": "8d4e6c1a-7f3b-4c2d-9e5a-1b0c2d3e4f5a",
+            "sid": "8d4e6c1a-7f3b-4c2d-9e5a-1b0c2d3e4f5a",
+            "acr": "1",
+            "allowed-origins": ["https://console.example.com"],
+            "realm_access": {"roles": ["offline_access", "uma_authorization", "kas-fleet-manager-admin-read", "default-roles-scpcloud"]},
+            "resource_access": {"account": {"roles": ["manage-account", "manage-account-links", "view-profile"]}},
+            "scope": "openid profile email api:read",
+            "client_id": "integration-api-service",
+            "clientHost": "10.0.12.7",
+            "clientAddress": "10.0.12.7",
+            "email_verified": false,
+            "preferred_username": "service-account-integration-api-service",
+        }),
+    )
 }
 
 fn decide_once(case: &Case) {
@@ -131,10 +161,23 @@ fn new_token_once(case: &Case) {
 }
 
 /// Microseconds per call of `f`: about a second of calls after a warm-up.
+/// With `DECIDE_ITERS=N`, exactly N calls after one: for counting
+/// instructions (`valgrind --tool=callgrind`, the same count for each
+/// build), where a shared machine's timings move by a fifth.
 #[cfg(not(target_arch = "wasm32"))]
 fn per_call(mut f: impl FnMut()) -> (f64, u32) {
     use std::time::Instant;
     f();
+    if let Some(n) = std::env::var("DECIDE_ITERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        let start = Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        return (start.elapsed().as_secs_f64() * 1e6 / f64::from(n.max(1)), n);
+    }
     let warm = Instant::now();
     let mut n = 0u32;
     while warm.elapsed().as_millis() < 300 {
@@ -175,12 +218,24 @@ fn main() {
 /// iterations behind it.
 #[cfg(not(target_arch = "wasm32"))]
 fn per_case(title: &str, measure: impl Fn(&Case) -> (f64, u32)) {
+    // DECIDE_ONLY: the sections whose title holds it; DECIDE_CASE: the
+    // case of that name.
+    let only = std::env::var("DECIDE_ONLY").ok();
+    if only.is_some_and(|w| !title.contains(&w)) {
+        return;
+    }
+    let name = std::env::var("DECIDE_CASE").ok();
     println!("{title}");
-    for case in cases() {
+    for case in cases()
+        .into_iter()
+        .filter(|c| name.as_deref().is_none_or(|w| w == c.name))
+    {
         let (per, iters) = measure(&case);
         println!(
-            "  {:<6} {:>9.2} µs/decision  ({iters} iterations)",
-            case.name, per
+            "  {:<14} {:>9.2} µs/decision  ({iters} iterations, a {}-byte token)",
+            case.name,
+            per,
+            case.authorization.len() - "Bearer ".len()
         );
     }
 }
