@@ -5,8 +5,9 @@
 //! Prints figures; asserts nothing about speed.
 //!
 //! Native: `cargo bench --bench decide`. `DECIDE_ITERS=N` runs each case
-//! exactly N times, for instruction counts under callgrind (README,
-//! "Figures"); `DECIDE_ONLY` and `DECIDE_CASE` pick a section and a case.
+//! exactly N times after one warm-up call, for instruction counts under
+//! callgrind (README, "Figures"); `DECIDE_ONLY=TEXT` keeps the sections
+//! whose title contains TEXT, `DECIDE_CASE=NAME` the case of that name.
 //! Wasm (node): `cargo bench --bench decide --target wasm32-unknown-unknown`
 //! (runner: wasm-bindgen-test-runner, see .cargo/config.toml).
 //!
@@ -162,15 +163,17 @@ fn new_token_once(case: &Case) {
 
 /// Microseconds per call of `f`: about a second of calls after a warm-up.
 /// With `DECIDE_ITERS=N`, exactly N calls after one: for counting
-/// instructions (`valgrind --tool=callgrind`, the same count for each
-/// build), where a shared machine's timings move by a fifth.
+/// instructions (`valgrind --tool=callgrind`: the same count on every run
+/// of one build), where a shared machine's timings move by 10-40 %.
 #[cfg(not(target_arch = "wasm32"))]
 fn per_call(mut f: impl FnMut()) -> (f64, u32) {
     use std::time::Instant;
     f();
+    // A value that does not parse must not fall back to the timed loop:
+    // two callgrind runs would then differ by whatever the clock allowed.
     if let Some(n) = std::env::var("DECIDE_ITERS")
         .ok()
-        .and_then(|n| n.parse().ok())
+        .map(|n| n.parse::<u32>().expect("DECIDE_ITERS: a whole number"))
     {
         let start = Instant::now();
         for _ in 0..n {
@@ -218,18 +221,20 @@ fn main() {
 /// iterations behind it.
 #[cfg(not(target_arch = "wasm32"))]
 fn per_case(title: &str, measure: impl Fn(&Case) -> (f64, u32)) {
-    // DECIDE_ONLY: the sections whose title holds it; DECIDE_CASE: the
-    // case of that name.
+    // DECIDE_ONLY: the sections whose title contains it; DECIDE_CASE: the
+    // case of that name (a misspelt one would measure nothing, quietly).
     let only = std::env::var("DECIDE_ONLY").ok();
     if only.is_some_and(|w| !title.contains(&w)) {
         return;
     }
     let name = std::env::var("DECIDE_CASE").ok();
-    println!("{title}");
-    for case in cases()
+    let cases: Vec<Case> = cases()
         .into_iter()
         .filter(|c| name.as_deref().is_none_or(|w| w == c.name))
-    {
+        .collect();
+    assert!(!cases.is_empty(), "DECIDE_CASE: no case named {name:?}");
+    println!("{title}");
+    for case in cases {
         let (per, iters) = measure(&case);
         println!(
             "  {:<14} {:>9.2} µs/decision  ({iters} iterations, a {}-byte token)",
