@@ -104,8 +104,8 @@ async function main() {
   const taken = new Set(['jose', 'pass', 'plumb', ...ours.map((v) => v.id)]);
   for (const name of PEERS) {
     if (!/^[a-z][a-z0-9]*$/.test(name)) throw new Error(`AB_PEERS: want lower-case names of bench/workers/*.js, got ${name}`);
-    // Reserved whether or not this run has them: `plumb` comes with AB_PLUMB=1.
-    if (taken.has(name)) throw new Error(`AB_PEERS: ${name} is a name this script gives its own workers (jose, pass, plumb with AB_PLUMB=1) or a variant`);
+    // Reserved whether or not this run has them.
+    if (taken.has(name)) throw new Error(`AB_PEERS: ${name} is reserved: jose, pass and plumb are this script's own workers (plumb runs with AB_PLUMB=1), and AB_VARIANTS names the variants`);
     taken.add(name);
     peers.push({ id: name, modules: (await bundlePeer(ROOT, OUT_DIR, name)).modules });
   }
