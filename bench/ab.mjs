@@ -17,7 +17,8 @@
 // a runtime setting), AB_PROFILE (a worker's name: a V8 CPU profile of its
 // measured runs, written to target/bench-ab/<name>.cpuprofile and summed up
 // by function; profiling slows it, so its CPU figures are not comparable).
-// AB_NO_JOSE=1 leaves jose out (variants against each other only); AB_C
+// AB_CLAIMS=keycloak gives the tokens Keycloak's usual claims besides
+// (see clients() below; default plain). AB_NO_JOSE=1 leaves jose out (variants against each other only); AB_C
 // sets the connections (default 16; fewer leave the machine idle time,
 // which steadies the figures on a shared one). AB_PLUMB=1 adds `plumb`,
 // the peers' log line, Server-Timing and header edits around no check
@@ -39,7 +40,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { getToken, startIssuer } from '../tests/support/issuer.mjs';
+import { DEFAULT_CLIENTS, getToken, startIssuer } from '../tests/support/issuer.mjs';
 import { startOrigin } from '../tests/support/origin.mjs';
 import { freePort } from '../tests/support/worker.mjs';
 import { bundlePeer } from './bundle.mjs';
@@ -70,6 +71,33 @@ const PLUMB = process.env.AB_PLUMB === '1';
 const PEERS = (process.env.AB_PEERS ?? '').split(',').filter(Boolean);
 const PERF = (process.env.AB_PERF ?? '').split(',').filter(Boolean);
 const CONNECTIONS = Number(process.env.AB_C ?? 16);
+const CLAIMS = process.env.AB_CLAIMS ?? 'plain';
+
+/** With AB_CLAIMS=keycloak, svc-a's tokens carry what a Keycloak service
+ * account's access token carries besides (the run logs their length),
+ * much as the `RS256 Keycloak` case of benches/decide.rs does: most of a
+ * new token's work in our core grows with its claims, and real Keycloak
+ * tokens carry more than oidc-provider's. */
+function clients() {
+  if (CLAIMS === 'plain') return DEFAULT_CLIENTS;
+  if (CLAIMS !== 'keycloak') throw new Error(`AB_CLAIMS: want plain or keycloak, got ${CLAIMS}`);
+  const session = '8d4e6c1a-7f3b-4c2d-9e5a-1b0c2d3e4f5a';
+  const keycloak = {
+    session_state: session,
+    sid: session,
+    acr: '1',
+    'allowed-origins': ['https://console.example.com'],
+    resource_access: { account: { roles: ['manage-account', 'manage-account-links', 'view-profile'] } },
+    clientHost: '10.0.12.7',
+    clientAddress: '10.0.12.7',
+    email_verified: false,
+  };
+  return DEFAULT_CLIENTS.map((c) =>
+    c.clientId === CLIENT[0]
+      ? { ...c, roles: ['offline_access', 'uma_authorization', ...c.roles, 'default-roles-scpcloud'], claims: { ...c.claims, ...keycloak } }
+      : c,
+  );
+}
 
 const log = (...a) => process.stderr.write(`ab: ${a.join(' ')}\n`);
 
@@ -111,7 +139,7 @@ async function main() {
   }
   const origin = await startOrigin();
   const cache = await startCache();
-  const idp = await startIssuer({ realm: `ab-${ALG.toLowerCase()}`, alg: ALG, accessTokenTtl: 3600 });
+  const idp = await startIssuer({ realm: `ab-${ALG.toLowerCase()}`, alg: ALG, accessTokenTtl: 3600, clients: clients() });
   const issuers = { [ALG]: idp };
   const workers = [
     ...ours.map((v) => ({ ...v, bindings: [{ name: 'AUTHZ', json: ourAuthz(origin, issuers, [ALG]) }] })),
@@ -133,6 +161,7 @@ async function main() {
     if (PROFILE) prof = await profiler.connect(inspector, PROFILE);
     const url = (w) => `http://127.0.0.1:${w.port}${PATH}`;
     const repeated = await getToken(idp, ...CLIENT);
+    log(`${ALG} tokens of ${repeated.length} bytes (AB_CLAIMS=${CLAIMS})`);
     // plumb lets everything through: there is nothing of it to check.
     for (const w of workers) if (w.id !== 'plumb' && !PEERS.includes(w.id)) await checkWorker(w.id, `http://127.0.0.1:${w.port}`, PATH, repeated, origin);
 
