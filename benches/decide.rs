@@ -163,8 +163,9 @@ fn new_token_once(case: &Case) {
 
 /// Microseconds per call of `f`: about a second of calls after a warm-up.
 /// With `DECIDE_ITERS=N`, exactly N calls after one: for counting
-/// instructions (`valgrind --tool=callgrind`: the same count on every run
-/// of one build), where a shared machine's timings move by 10-40 %.
+/// instructions (`valgrind --tool=callgrind`: within about 1 % from run
+/// to run of one build, N = 100 against 2,100), where a shared machine's
+/// timings move by 10-40 %.
 #[cfg(not(target_arch = "wasm32"))]
 fn per_call(mut f: impl FnMut()) -> (f64, u32) {
     use std::time::Instant;
@@ -200,32 +201,39 @@ fn per_call(mut f: impl FnMut()) -> (f64, u32) {
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    per_case(
-        "decision time, native, cached keys, pure-Rust signatures",
-        |case| per_call(|| decide_once(case)),
-    );
-    per_case(
-        "a new token, the signature's verdict given (the worker's share besides WebCrypto), quiet trail",
-        |case| per_call(|| new_token_once(case)),
-    );
-    per_case(
-        "a remembered token (verified before), quiet trail",
-        |case| {
-            let cache = remembering(case);
-            per_call(|| remembered_once(case, &cache))
-        },
+    let ran = [
+        per_case(
+            "decision time, native, cached keys, pure-Rust signatures",
+            |case| per_call(|| decide_once(case)),
+        ),
+        per_case(
+            "a new token, the signature's verdict given (the worker's share besides WebCrypto), quiet trail",
+            |case| per_call(|| new_token_once(case)),
+        ),
+        per_case(
+            "a remembered token (verified before), quiet trail",
+            |case| {
+                let cache = remembering(case);
+                per_call(|| remembered_once(case, &cache))
+            },
+        ),
+    ];
+    // As for DECIDE_CASE: a run that measured nothing must not look like one.
+    assert!(
+        ran.contains(&true),
+        "DECIDE_ONLY: no section's title contains it"
     );
 }
 
 /// One line per case of what `measure` gives: µs per decision and the
-/// iterations behind it.
+/// iterations behind it. Whether the section ran (see `DECIDE_ONLY`).
 #[cfg(not(target_arch = "wasm32"))]
-fn per_case(title: &str, measure: impl Fn(&Case) -> (f64, u32)) {
+fn per_case(title: &str, measure: impl Fn(&Case) -> (f64, u32)) -> bool {
     // DECIDE_ONLY: the sections whose title contains it; DECIDE_CASE: the
     // case of that name (a misspelt one would measure nothing, quietly).
     let only = std::env::var("DECIDE_ONLY").ok();
     if only.is_some_and(|w| !title.contains(&w)) {
-        return;
+        return false;
     }
     let name = std::env::var("DECIDE_CASE").ok();
     let cases: Vec<Case> = cases()
@@ -243,6 +251,7 @@ fn per_case(title: &str, measure: impl Fn(&Case) -> (f64, u32)) {
             case.authorization.len() - "Bearer ".len()
         );
     }
+    true
 }
 
 #[cfg(target_arch = "wasm32")]
