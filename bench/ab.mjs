@@ -18,9 +18,10 @@
 // measured runs, written to target/bench-ab/<name>.cpuprofile and summed up
 // by function; profiling slows it, so its CPU figures are not comparable).
 // AB_CLAIMS=keycloak gives the tokens Keycloak's usual claims besides
-// (see clients() below; default plain). AB_NO_JOSE=1 leaves jose out (variants against each other only); AB_C
-// sets the connections (default 16; fewer leave the machine idle time,
-// which steadies the figures on a shared one). AB_PLUMB=1 adds `plumb`,
+// (see clients() below; default plain). AB_NO_JOSE=1 leaves jose out
+// (variants against each other only); AB_C sets the connections
+// (default 16; fewer leave the machine idle time, which steadies the
+// figures on a shared one). AB_PLUMB=1 adds `plumb`,
 // the peers' log line, Server-Timing and header edits around no check
 // (bench/workers/plumb.js): over pass-through, what every worker here pays
 // besides deciding. AB_PEERS (names of bench/workers/*.js, comma-separated)
