@@ -170,31 +170,26 @@ fn new_token_once(case: &Case) {
 fn per_call(mut f: impl FnMut()) -> (f64, u32) {
     use std::time::Instant;
     f();
-    // A value that does not parse must not fall back to the timed loop:
+    // A value that does not parse must not fall back to the timed warm-up:
     // two callgrind runs would then differ by whatever the clock allowed.
-    if let Some(n) = std::env::var("DECIDE_ITERS")
+    let fixed = std::env::var("DECIDE_ITERS")
         .ok()
-        .map(|n| n.parse::<u32>().expect("DECIDE_ITERS: a whole number"))
-    {
-        let start = Instant::now();
-        for _ in 0..n {
+        .map(|n| n.parse::<u32>().expect("DECIDE_ITERS: a whole number"));
+    let iters = fixed.unwrap_or_else(|| {
+        let warm = Instant::now();
+        let mut n = 0u32;
+        while warm.elapsed().as_millis() < 300 {
             f();
+            n += 1;
         }
-        return (start.elapsed().as_secs_f64() * 1e6 / f64::from(n.max(1)), n);
-    }
-    let warm = Instant::now();
-    let mut n = 0u32;
-    while warm.elapsed().as_millis() < 300 {
-        f();
-        n += 1;
-    }
-    let iters = (n * 3).max(30);
+        (n * 3).max(30)
+    });
     let start = Instant::now();
     for _ in 0..iters {
         f();
     }
     (
-        start.elapsed().as_secs_f64() * 1e6 / f64::from(iters),
+        start.elapsed().as_secs_f64() * 1e6 / f64::from(iters.max(1)),
         iters,
     )
 }
