@@ -44,7 +44,7 @@ def clear(target):
                 f.unlink()
 
 
-for t in ["extract", "token_decode", "jwks", "config", "exchange_answer", "routes", "decide", "page_keys"]:
+for t in ["extract", "token_decode", "json_tree", "jwks", "config", "exchange_answer", "routes", "decide", "page_keys"]:
     clear(t)
 
 # extract: flag byte (1 = Basic on, 2 = small max), then header lines.
@@ -79,6 +79,33 @@ for name, t in {
     "nested": tok('{"alg":"RS256"}', '{"x":' + "[" * 64 + "]" * 64 + "}"),
 }.items():
     write("token_decode", name, t)
+
+# json_tree: the vectors' payloads and headers as JSON text, and what the
+# strict parse refuses or reads with care.
+def unb64u(s):
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+for name, t in TOKENS.items():
+    if not name.endswith(" valid"):
+        continue
+    h, p = t.split(".")[:2]
+    write("json_tree", re.sub(r"\W+", "_", name) + "_payload", unb64u(p))
+write("json_tree", "header", unb64u(VALID_RS.split(".")[0]))
+for name, text in {
+    "escapes": r'{"s":"\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00","\u0069ss":1}',
+    "lone_surrogate": r'{"s":"\ud800"}',
+    "dup_escaped": r'{"iss":"a","\u0069ss":"b"}',
+    "dup_nested": '{"a":[{"k":1},{"k":1,"k":2}]}',
+    "numbers": '{"a":0,"b":-0,"c":1.5e-3,"d":18446744073709551616,"e":-9223372036854775809,"f":1e308}',
+    "out_of_range": '{"a":1e309}',
+    "deep": '{"a":' + "[" * 127 + "]" * 127 + "}",
+    "too_deep": '{"a":' + "[" * 128 + "]" * 128 + "}",
+    "large_object": "{" + ",".join(f'"m{i}":{i}' for i in range(40)) + ',"m7":0}',
+    "not_object": '["a",1]',
+    "bom": "\ufeff{}",
+}.items():
+    write("json_tree", name, text)
 
 # jwks: the vectors' JWKS, per key, and keys that must be skipped.
 write("jwks", "vectors", json.dumps(V["jwks"]))

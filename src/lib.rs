@@ -21,6 +21,7 @@ pub mod inspect;
 // The worker's answer writer; tested natively with the rest.
 #[cfg(any(feature = "worker-face", test))]
 mod json_text;
+pub mod json_tree;
 pub mod jwks;
 pub mod keycache;
 pub mod percent;

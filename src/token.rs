@@ -7,7 +7,7 @@ use crate::b64;
 use crate::error::AuthError;
 
 mod diagnose;
-mod strict;
+pub mod strict;
 
 pub use diagnose::{diagnose, Diagnosis, PartView, Problem};
 

@@ -5,6 +5,10 @@
 //! that keeps the first. Building the value through our own visitor lets us
 //! see every key as it arrives. Depth stays bounded by serde_json's own
 //! recursion limit (128), which applies to any visitor.
+//!
+//! The page's diagnosis parses with this; the edge decodes with
+//! [`crate::json_tree`], which must accept exactly the same texts (its
+//! tests and the `json_tree` fuzz target compare the two).
 
 use std::fmt;
 
@@ -13,7 +17,7 @@ use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 
 /// Parses `bytes` as one JSON value; duplicate members are an error.
-pub(crate) fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+pub fn from_slice(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     serde_json::from_slice::<StrictValue>(bytes).map(|v| v.0)
 }
 

@@ -1,0 +1,700 @@
+//! A token's JSON objects (header and claims), strictly parsed into one
+//! flat tree over their own text.
+//!
+//! A `serde_json::Value` tree allocates a `String` per string and a
+//! `BTreeMap` node per few members; on a Keycloak-sized token building and
+//! freeing it was about a third of a new token's instructions in the core.
+//! Here a parse allocates twice (the text, the node list): strings are
+//! spans of the text, and the rare string with escapes is unescaped onto
+//! the text's end. An object's members are found by a scan, which for the
+//! few dozen members of a token is cheaper than building a map to search.
+//!
+//! What it accepts is what [`crate::token::strict`] accepts (serde_json's
+//! grammar with repeated members refused at any depth), so the page, which
+//! parses with that, and the edge agree on every token: RFC 8259 text, no
+//! byte-order mark, only its four whitespace bytes, no lone surrogate
+//! escapes, numbers inside f64, at most 127 nested arrays and objects.
+//! Numbers are read by serde_json itself, so they are the very values the
+//! strict parse gives.
+
+use std::fmt;
+
+/// A JSON text whose top level is an object. Made only by [`parse_object`].
+#[derive(Clone)]
+pub struct Tree {
+    /// The input, then the unescaped text of strings that had escapes.
+    text: String,
+    /// Depth-first; the top-level object is node 0.
+    nodes: Vec<Node>,
+}
+
+#[derive(Clone, Copy)]
+enum Node {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(Span),
+    /// `end` is the index of the first node after this one's children.
+    Array {
+        end: u32,
+    },
+    /// Children alternate: a member's name (a `String` node), its value.
+    Object {
+        end: u32,
+    },
+}
+
+#[derive(Clone, Copy)]
+struct Span {
+    start: u32,
+    end: u32,
+}
+
+/// A JSON number, held as serde_json holds it: a non-negative integer, a
+/// negative one, or anything else (fractions, exponents, integers beyond
+/// 64 bits, `-0`) as a finite float.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Number {
+    Unsigned(u64),
+    Negative(i64),
+    Float(f64),
+}
+
+impl Number {
+    pub fn as_u64(self) -> Option<u64> {
+        match self {
+            Number::Unsigned(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Number::Unsigned(n) => n as f64,
+            Number::Negative(n) => n as f64,
+            Number::Float(f) => f,
+        }
+    }
+
+    pub fn is_integer(self) -> bool {
+        !matches!(self, Number::Float(_))
+    }
+}
+
+/// As serde_json writes it (floats shortest round-trip, `1.0` for one),
+/// so a forwarded claim reads as it did when claims were serde values.
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Number::Unsigned(n) => n.fmt(f),
+            Number::Negative(n) => n.fmt(f),
+            Number::Float(x) => match serde_json::Number::from_f64(x) {
+                Some(n) => n.fmt(f),
+                None => Err(fmt::Error),
+            },
+        }
+    }
+}
+
+/// One value of a [`Tree`], borrowed from it.
+#[derive(Clone, Copy, Debug)]
+pub enum Value<'a> {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(&'a str),
+    Array(Array<'a>),
+    Object(Object<'a>),
+}
+
+impl<'a> Value<'a> {
+    pub fn as_str(self) -> Option<&'a str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct Object<'a> {
+    tree: &'a Tree,
+    at: usize,
+}
+
+#[derive(Clone, Copy)]
+pub struct Array<'a> {
+    tree: &'a Tree,
+    at: usize,
+}
+
+/// Values may be personal data: `{:?}` shows member names only.
+impl fmt::Debug for Object<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.names()).finish()
+    }
+}
+
+impl fmt::Debug for Array<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{} items]", self.iter().count())
+    }
+}
+
+impl fmt::Debug for Tree {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.object().fmt(f)
+    }
+}
+
+impl Tree {
+    pub fn object(&self) -> Object<'_> {
+        Object { tree: self, at: 0 }
+    }
+
+    /// The top-level member `name`.
+    pub fn get(&self, name: &str) -> Option<Value<'_>> {
+        self.object().get(name)
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.object().names()
+    }
+
+    /// As a serde_json map, for the page and for tests that compare.
+    pub fn to_map(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.object().to_map()
+    }
+
+    /// The tree of a serde_json map: how the page, which parses with
+    /// [`crate::token::strict`] for display, reads claims with the edge's
+    /// readers. Refused only past the nesting limit, which the strict
+    /// parse refuses too.
+    pub fn from_map(map: &serde_json::Map<String, serde_json::Value>) -> Result<Tree, Refused> {
+        let text = serde_json::to_vec(map).map_err(|_| Refused::NotJson)?;
+        parse_object(text)
+    }
+
+    /// `{}`.
+    pub fn empty() -> Tree {
+        Tree {
+            text: String::new(),
+            nodes: vec![Node::Object { end: 1 }],
+        }
+    }
+
+    fn str(&self, span: Span) -> &str {
+        // Spans are made at character boundaries by the parser.
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+
+    fn value(&self, at: usize) -> Value<'_> {
+        match self.nodes[at] {
+            Node::Null => Value::Null,
+            Node::Bool(b) => Value::Bool(b),
+            Node::Number(n) => Value::Number(n),
+            Node::String(s) => Value::String(self.str(s)),
+            Node::Array { .. } => Value::Array(Array { tree: self, at }),
+            Node::Object { .. } => Value::Object(Object { tree: self, at }),
+        }
+    }
+
+    /// The index after node `at` and its children.
+    fn after(&self, at: usize) -> usize {
+        match self.nodes[at] {
+            Node::Array { end } | Node::Object { end } => end as usize,
+            _ => at + 1,
+        }
+    }
+}
+
+impl<'a> Object<'a> {
+    /// A scan comparing bytes, lengths first: most names differ in length,
+    /// and a remembered token's decision looks up a dozen names, most of
+    /// them absent.
+    pub fn get(self, name: &str) -> Option<Value<'a>> {
+        let tree = self.tree;
+        let wanted = name.as_bytes();
+        let end = tree.after(self.at);
+        let mut at = self.at + 1;
+        while at + 1 < end {
+            if let Node::String(s) = tree.nodes[at] {
+                if (s.end - s.start) as usize == wanted.len()
+                    && tree.text.as_bytes().get(s.start as usize..s.end as usize) == Some(wanted)
+                {
+                    return Some(tree.value(at + 1));
+                }
+            }
+            at = tree.after(at + 1);
+        }
+        None
+    }
+
+    pub fn members(self) -> Members<'a> {
+        Members {
+            tree: self.tree,
+            next: self.at + 1,
+            end: self.tree.after(self.at),
+        }
+    }
+
+    pub fn names(self) -> impl Iterator<Item = &'a str> {
+        self.members().map(|(n, _)| n)
+    }
+
+    pub fn to_map(self) -> serde_json::Map<String, serde_json::Value> {
+        self.members()
+            .map(|(n, v)| (n.to_string(), v.to_serde()))
+            .collect()
+    }
+}
+
+impl<'a> Array<'a> {
+    pub fn iter(self) -> Items<'a> {
+        Items {
+            tree: self.tree,
+            next: self.at + 1,
+            end: self.tree.after(self.at),
+        }
+    }
+}
+
+impl Value<'_> {
+    pub fn to_serde(self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(b),
+            Value::Number(Number::Unsigned(n)) => J::from(n),
+            Value::Number(Number::Negative(n)) => J::from(n),
+            Value::Number(Number::Float(f)) => J::from(f),
+            Value::String(s) => J::String(s.to_string()),
+            Value::Array(a) => J::Array(a.iter().map(Value::to_serde).collect()),
+            Value::Object(o) => J::Object(o.to_map()),
+        }
+    }
+}
+
+pub struct Members<'a> {
+    tree: &'a Tree,
+    next: usize,
+    end: usize,
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = (&'a str, Value<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.end {
+            return None;
+        }
+        let Node::String(name) = self.tree.nodes[self.next] else {
+            return None;
+        };
+        let value = self.next + 1;
+        self.next = self.tree.after(value);
+        Some((self.tree.str(name), self.tree.value(value)))
+    }
+}
+
+pub struct Items<'a> {
+    tree: &'a Tree,
+    next: usize,
+    end: usize,
+}
+
+impl<'a> Iterator for Items<'a> {
+    type Item = Value<'a>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next >= self.end {
+            return None;
+        }
+        let at = self.next;
+        self.next = self.tree.after(at);
+        Some(self.tree.value(at))
+    }
+}
+
+/// Why a text is not a [`Tree`]. No position or excerpt: the text is a
+/// token's, and callers give fixed reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    NotJson,
+    /// Valid JSON (without repeated members) whose top level is not an object.
+    NotObject,
+}
+
+/// Parses `bytes` as one JSON text whose top level is an object.
+pub fn parse_object(bytes: Vec<u8>) -> Result<Tree, Refused> {
+    let text = String::from_utf8(bytes).map_err(|_| Refused::NotJson)?;
+    // Spans are u32; a token this long never reaches us.
+    if text.len() > (u32::MAX / 2) as usize {
+        return Err(Refused::NotJson);
+    }
+    let mut p = Parser {
+        input: text.as_bytes(),
+        at: 0,
+        unescaped: String::new(),
+        nodes: Vec::with_capacity(text.len() / 8 + 4),
+        depth: 0,
+    };
+    p.ws();
+    p.value().map_err(|Invalid| Refused::NotJson)?;
+    p.ws();
+    if p.at != p.input.len() {
+        return Err(Refused::NotJson);
+    }
+    let Parser {
+        unescaped, nodes, ..
+    } = p;
+    if !matches!(nodes.first(), Some(Node::Object { .. })) {
+        return Err(Refused::NotObject);
+    }
+    let mut text = text;
+    text.push_str(&unescaped);
+    Ok(Tree { text, nodes })
+}
+
+struct Invalid;
+
+/// serde_json's recursion limit: it refuses the 128th nested container.
+const MAX_DEPTH: u32 = 127;
+
+/// Objects with more members than this are checked for repeats by sorting
+/// their names; smaller ones by comparing every pair, which allocates
+/// nothing. A sort keeps a crafted object of thousands of members (before
+/// any signature check) from costing quadratic time.
+const PAIRWISE: usize = 16;
+
+struct Parser<'t> {
+    input: &'t [u8],
+    at: usize,
+    /// Unescaped strings; their spans start at `input.len()`.
+    unescaped: String,
+    nodes: Vec<Node>,
+    depth: u32,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.input.get(self.at).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn value(&mut self) -> Result<(), Invalid> {
+        let node = match self.peek().ok_or(Invalid)? {
+            b'{' => return self.object(),
+            b'[' => return self.array(),
+            b'"' => Node::String(self.string()?),
+            b't' => self.literal(b"true", Node::Bool(true))?,
+            b'f' => self.literal(b"false", Node::Bool(false))?,
+            b'n' => self.literal(b"null", Node::Null)?,
+            b'-' | b'0'..=b'9' => Node::Number(self.number()?),
+            _ => return Err(Invalid),
+        };
+        self.nodes.push(node);
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &[u8], node: Node) -> Result<Node, Invalid> {
+        if self.input[self.at..].starts_with(word) {
+            self.at += word.len();
+            Ok(node)
+        } else {
+            Err(Invalid)
+        }
+    }
+
+    fn enter(&mut self) -> Result<usize, Invalid> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Invalid);
+        }
+        self.at += 1;
+        self.ws();
+        Ok(self.nodes.len())
+    }
+
+    fn close(&mut self, at: usize) {
+        self.depth -= 1;
+        self.at += 1;
+        let end = self.nodes.len() as u32;
+        match &mut self.nodes[at] {
+            Node::Array { end: e } | Node::Object { end: e } => *e = end,
+            _ => {}
+        }
+    }
+
+    fn array(&mut self) -> Result<(), Invalid> {
+        let at = self.enter()?;
+        self.nodes.push(Node::Array { end: 0 });
+        if self.peek() != Some(b']') {
+            loop {
+                self.value()?;
+                self.ws();
+                match self.peek() {
+                    Some(b',') => {
+                        self.at += 1;
+                        self.ws();
+                    }
+                    Some(b']') => break,
+                    _ => return Err(Invalid),
+                }
+            }
+        }
+        self.close(at);
+        Ok(())
+    }
+
+    fn object(&mut self) -> Result<(), Invalid> {
+        let at = self.enter()?;
+        self.nodes.push(Node::Object { end: 0 });
+        let mut members = 0;
+        if self.peek() != Some(b'}') {
+            loop {
+                if self.peek() != Some(b'"') {
+                    return Err(Invalid);
+                }
+                let name = self.string()?;
+                self.nodes.push(Node::String(name));
+                self.ws();
+                if self.peek() != Some(b':') {
+                    return Err(Invalid);
+                }
+                self.at += 1;
+                self.ws();
+                self.value()?;
+                members += 1;
+                self.ws();
+                match self.peek() {
+                    Some(b',') => {
+                        self.at += 1;
+                        self.ws();
+                    }
+                    Some(b'}') => break,
+                    _ => return Err(Invalid),
+                }
+            }
+        }
+        self.close(at);
+        self.no_repeats(at, self.nodes.len(), members)
+    }
+
+    /// The text of a span while parsing (the tree's text is not whole yet).
+    fn span_bytes(&self, s: Span) -> &[u8] {
+        let (start, end) = (s.start as usize, s.end as usize);
+        let n = self.input.len();
+        // A string of the input ends before its closing quote, so below n.
+        if start >= n {
+            &self.unescaped.as_bytes()[start - n..end - n]
+        } else {
+            &self.input[start..end]
+        }
+    }
+
+    /// The names of the object at `at`, whose children end before `end`.
+    fn names_of(&self, at: usize, end: usize) -> impl Iterator<Item = Span> + '_ {
+        let mut next = at + 1;
+        std::iter::from_fn(move || {
+            if next >= end {
+                return None;
+            }
+            let Node::String(name) = self.nodes[next] else {
+                return None;
+            };
+            next = match self.nodes[next + 1] {
+                Node::Array { end } | Node::Object { end } => end as usize,
+                _ => next + 2,
+            };
+            Some(name)
+        })
+    }
+
+    fn no_repeats(&self, at: usize, end: usize, members: usize) -> Result<(), Invalid> {
+        if members < 2 {
+            return Ok(());
+        }
+        if members <= PAIRWISE {
+            let mut seen = [Span { start: 0, end: 0 }; PAIRWISE];
+            for (i, name) in self.names_of(at, end).enumerate() {
+                let this = self.span_bytes(name);
+                if seen[..i].iter().any(|s| self.span_bytes(*s) == this) {
+                    return Err(Invalid);
+                }
+                seen[i] = name;
+            }
+            return Ok(());
+        }
+        let mut names: Vec<&[u8]> = self.names_of(at, end).map(|s| self.span_bytes(s)).collect();
+        heapsort(&mut names);
+        if names.windows(2).any(|w| w[0] == w[1]) {
+            return Err(Invalid);
+        }
+        Ok(())
+    }
+
+    /// A string from its opening quote; its span in the tree's text.
+    fn string(&mut self) -> Result<Span, Invalid> {
+        self.at += 1;
+        let start = self.at;
+        let n = self.input.len();
+        // From the first escape on, the string is rebuilt after the input:
+        // where its copy starts, and the run of plain text not yet copied.
+        // The input is valid UTF-8 and every byte this stops at is ASCII,
+        // so each run copied is whole characters.
+        let mut rebuilt: Option<usize> = None;
+        let mut run = start;
+        loop {
+            match self.peek().ok_or(Invalid)? {
+                b'"' => {
+                    let span = match rebuilt {
+                        None => (start, self.at),
+                        Some(out) => {
+                            self.copy_run(run, self.at);
+                            (out, n + self.unescaped.len())
+                        }
+                    };
+                    self.at += 1;
+                    return Ok(Span {
+                        start: span.0 as u32,
+                        end: span.1 as u32,
+                    });
+                }
+                b'\\' => {
+                    rebuilt.get_or_insert(n + self.unescaped.len());
+                    self.copy_run(run, self.at);
+                    self.at += 1;
+                    self.escape()?;
+                    run = self.at;
+                }
+                0x00..=0x1f => return Err(Invalid),
+                _ => self.at += 1,
+            }
+        }
+    }
+
+    fn copy_run(&mut self, from: usize, to: usize) {
+        if let Ok(s) = std::str::from_utf8(&self.input[from..to]) {
+            self.unescaped.push_str(s);
+        }
+    }
+
+    fn escape(&mut self) -> Result<(), Invalid> {
+        let c = match self.peek().ok_or(Invalid)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                self.at += 1;
+                let unit = self.hex4()?;
+                let c = match unit {
+                    0xD800..=0xDBFF => {
+                        if !self.input[self.at..].starts_with(b"\\u") {
+                            return Err(Invalid);
+                        }
+                        self.at += 2;
+                        let low = self.hex4()?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return Err(Invalid);
+                        }
+                        0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    0xDC00..=0xDFFF => return Err(Invalid),
+                    _ => unit,
+                };
+                self.unescaped.push(char::from_u32(c).ok_or(Invalid)?);
+                return Ok(());
+            }
+            _ => return Err(Invalid),
+        };
+        self.at += 1;
+        self.unescaped.push(c);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, Invalid> {
+        let digits = self.input.get(self.at..self.at + 4).ok_or(Invalid)?;
+        let mut unit = 0;
+        for &d in digits {
+            let v = (d as char).to_digit(16).ok_or(Invalid)?;
+            unit = unit * 16 + v;
+        }
+        self.at += 4;
+        Ok(unit)
+    }
+
+    /// A number's extent is taken loosely, and serde_json reads and checks
+    /// it: any valid number followed by one more of these bytes is invalid
+    /// JSON anyway, and serde_json's reading is the one the strict parse
+    /// gives, through the `Value` parse the worker has for JWKS and
+    /// discovery documents. (Rust's `str::parse::<f64>` added 18 KB of gzip
+    /// to the worker.)
+    fn number(&mut self) -> Result<Number, Invalid> {
+        let start = self.at;
+        while let Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') = self.peek() {
+            self.at += 1;
+        }
+        let Ok(serde_json::Value::Number(n)) =
+            serde_json::from_slice::<serde_json::Value>(&self.input[start..self.at])
+        else {
+            return Err(Invalid);
+        };
+        Ok(match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => Number::Unsigned(u),
+            (None, Some(i), _) => Number::Negative(i),
+            (None, None, Some(f)) => Number::Float(f),
+            (None, None, None) => return Err(Invalid),
+        })
+    }
+}
+
+/// In place, O(n log n) whatever the input. Not `sort_unstable`: its
+/// instantiation for byte slices was about 4 KB of the worker's wasm, for
+/// objects of more than 16 members, which tokens seldom have.
+fn heapsort(v: &mut [&[u8]]) {
+    fn sift_down(v: &mut [&[u8]], mut root: usize) {
+        loop {
+            let mut child = 2 * root + 1;
+            if child >= v.len() {
+                return;
+            }
+            if child + 1 < v.len() && v[child] < v[child + 1] {
+                child += 1;
+            }
+            if v[root] >= v[child] {
+                return;
+            }
+            v.swap(root, child);
+            root = child;
+        }
+    }
+    for root in (0..v.len() / 2).rev() {
+        sift_down(v, root);
+    }
+    for end in (1..v.len()).rev() {
+        v.swap(0, end);
+        sift_down(&mut v[..end], 0);
+    }
+}
+
+/// Unit tests' claims: a `json!` object as a tree.
+#[cfg(test)]
+pub(crate) fn tree(v: serde_json::Value) -> Tree {
+    Tree::from_map(v.as_object().expect("test claims are an object")).expect("not too deep")
+}
+
+#[cfg(test)]
+mod tests;
