@@ -89,6 +89,12 @@ fn accepts_and_refuses_what_the_strict_parse_does() {
         r#"{"iss":"a","\u0069ss":"b"}"#,
         r#"{"k":1,"K":2}"#,
         r#"{"a":{"k":1},"b":{"k":1}}"#,
+        // Names past six bytes that share their first six.
+        r#"{"resource_access":1,"resource_accesz":2,"resource":3,"resourc":4}"#,
+        r#"{"resource_access":1,"resource_access":2}"#,
+        r#"{"resource_access":1,"resource_acces\u0073":2}"#,
+        r#"{"abcdef":1,"abcdefg":2,"abcde":3,"":4,"a":5}"#,
+        r#"{"":1,"":2}"#,
         // Not objects.
         r#"[]"#,
         r#""text""#,
