@@ -1,10 +1,9 @@
 //! Claim checks after the signature (contract 3.4): time with leeway,
 //! audience, token type, lifetime. Produces the only [`VerifiedToken`].
 
-use serde_json::{Map, Value};
-
 use crate::config::IssuerConfig;
 use crate::error::AuthError;
+use crate::json_tree::{Tree, Value};
 use crate::token::UnverifiedToken;
 
 /// A token whose signature verified with a key of its issuer and whose
@@ -12,7 +11,7 @@ use crate::token::UnverifiedToken;
 #[derive(Debug, Clone)]
 pub struct VerifiedToken {
     issuer_index: usize,
-    claims: Map<String, Value>,
+    claims: Tree,
     exp: u64,
 }
 
@@ -20,7 +19,7 @@ impl VerifiedToken {
     pub fn issuer_index(&self) -> usize {
         self.issuer_index
     }
-    pub fn claims(&self) -> &Map<String, Value> {
+    pub fn claims(&self) -> &Tree {
         &self.claims
     }
     pub fn exp(&self) -> u64 {
@@ -92,7 +91,7 @@ const LATEST: u64 = 253_402_300_799;
 
 /// A NumericDate claim (RFC 7519 2): a non-negative JSON number, fractions
 /// truncated. Strings, negatives and times past [`LATEST`] are malformed.
-fn time(claims: &Map<String, Value>, name: &'static str) -> Result<Option<u64>, AuthError> {
+fn time(claims: &Tree, name: &'static str) -> Result<Option<u64>, AuthError> {
     let Some(value) = claims.get(name) else {
         return Ok(None);
     };
@@ -107,7 +106,7 @@ fn time(claims: &Map<String, Value>, name: &'static str) -> Result<Option<u64>, 
     let seconds = match (n.as_u64(), n.as_f64()) {
         (Some(whole), _) => whole,
         // `as` saturates; the bound below refuses anything that large.
-        (None, Some(f)) if f.is_finite() && f >= 0.0 && f <= LATEST as f64 => f as u64,
+        (None, f) if f.is_finite() && f >= 0.0 && f <= LATEST as f64 => f as u64,
         _ => return Err(AuthError::Malformed(reason)),
     };
     if seconds > LATEST {
@@ -118,11 +117,11 @@ fn time(claims: &Map<String, Value>, name: &'static str) -> Result<Option<u64>, 
 
 /// `aud` is a string or an array of strings (RFC 7519 4.1.3); with
 /// audiences configured it must name one of them.
-fn audience(claims: &Map<String, Value>, wanted: Option<&[String]>) -> Result<(), AuthError> {
+fn audience(claims: &Tree, wanted: Option<&[String]>) -> Result<(), AuthError> {
     const BAD: &str = "aud is neither a string nor an array of strings";
     let named: Vec<&str> = match claims.get("aud") {
         None => Vec::new(),
-        Some(Value::String(one)) => vec![one.as_str()],
+        Some(Value::String(one)) => vec![one],
         Some(Value::Array(many)) => many
             .iter()
             .map(|v| v.as_str().ok_or(AuthError::Malformed(BAD)))
@@ -139,7 +138,7 @@ fn audience(claims: &Map<String, Value>, wanted: Option<&[String]>) -> Result<()
 
 /// A payload `typ` (Keycloak: `Bearer`, `Refresh`, `ID`, ...) must be one
 /// of the accepted types; a token without one passes.
-fn token_type(claims: &Map<String, Value>, accepted: &[String]) -> Result<(), AuthError> {
+fn token_type(claims: &Tree, accepted: &[String]) -> Result<(), AuthError> {
     match claims.get("typ") {
         None => Ok(()),
         Some(Value::String(typ)) if accepted.iter().any(|a| a.eq_ignore_ascii_case(typ)) => Ok(()),
@@ -151,11 +150,7 @@ fn token_type(claims: &Map<String, Value>, accepted: &[String]) -> Result<(), Au
 /// A verified token without a signature, for the policy and forward unit
 /// tests only; never compiled into the library.
 #[cfg(test)]
-pub(crate) fn for_tests(
-    issuer_index: usize,
-    claims: Map<String, Value>,
-    exp: u64,
-) -> VerifiedToken {
+pub(crate) fn for_tests(issuer_index: usize, claims: Tree, exp: u64) -> VerifiedToken {
     VerifiedToken {
         issuer_index,
         claims,

@@ -5,8 +5,9 @@
 //! RFCs.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use crate::json_tree::{self as tree, Tree};
 use crate::policy;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -152,7 +153,7 @@ pub fn lookup(part: &str, path: &str) -> Option<&'static ClaimDoc> {
 }
 
 /// The documented members of a token, header first, in table order.
-pub fn annotate(header: &Map<String, Value>, payload: &Map<String, Value>) -> Vec<Found> {
+pub fn annotate(header: &Tree, payload: &Tree) -> Vec<Found> {
     let mut out = Vec::new();
     for (part, members, table) in [("header", header, HEADER), ("payload", payload, PAYLOAD)] {
         for d in table {
@@ -160,23 +161,29 @@ pub fn annotate(header: &Map<String, Value>, payload: &Map<String, Value>) -> Ve
                 out.push(Found {
                     part,
                     path: d.path.to_string(),
-                    value: v.clone(),
+                    value: v.to_serde(),
                     doc: *d,
                 });
             }
         }
     }
     // Client roles: one line per client, as engineers look for them.
-    if let (Some(Value::Object(clients)), Some(d)) = (
+    if let (Some(tree::Value::Object(clients)), Some(d)) = (
         payload.get("resource_access"),
         lookup("payload", "resource_access"),
     ) {
-        for (client, access) in clients {
+        // By client name, as the page has always listed them.
+        let mut by_name: Vec<_> = clients.members().collect();
+        by_name.sort_by_key(|(client, _)| *client);
+        for (client, access) in by_name {
+            let tree::Value::Object(access) = access else {
+                continue;
+            };
             if let Some(roles) = access.get("roles") {
                 out.push(Found {
                     part: "payload",
                     path: format!("resource_access.{client}.roles"),
-                    value: roles.clone(),
+                    value: roles.to_serde(),
                     doc: *d,
                 });
             }
@@ -188,6 +195,7 @@ pub fn annotate(header: &Map<String, Value>, payload: &Map<String, Value>) -> Ve
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json_tree::tree;
     use serde_json::json;
 
     #[cfg(target_arch = "wasm32")]
@@ -278,7 +286,7 @@ mod tests {
             "resource_access": {"account": {"roles": ["view-profile"]}, "odd": 1},
             "custom": true,
         });
-        let found = annotate(header.as_object().unwrap(), payload.as_object().unwrap());
+        let found = annotate(&tree(header), &tree(payload));
         let paths: Vec<(&str, &str)> = found.iter().map(|f| (f.part, f.path.as_str())).collect();
         assert_eq!(
             paths,

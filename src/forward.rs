@@ -1,6 +1,6 @@
 //! What the request to origin carries (contract 3.6).
 
-use serde_json::Value;
+use crate::json_tree::Value;
 
 use crate::claims::VerifiedToken;
 use crate::config::Config;
@@ -170,7 +170,7 @@ pub fn plan(
 /// A claim as header text: strings as they are, numbers and booleans
 /// written out, arrays of those joined with ","; objects and nulls (and
 /// arrays holding them) have no faithful one-line form and set nothing.
-fn render(value: &Value) -> Option<String> {
+fn render(value: Value<'_>) -> Option<String> {
     match value {
         Value::Array(items) => items
             .iter()
@@ -181,9 +181,9 @@ fn render(value: &Value) -> Option<String> {
     }
 }
 
-fn scalar(value: &Value) -> Option<String> {
+fn scalar(value: Value<'_>) -> Option<String> {
     match value {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s.to_string()),
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,

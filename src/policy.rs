@@ -1,26 +1,29 @@
 //! Scope (contract 3.5): which organisation a token acts for, and whether
 //! it may act on this target through this route.
 
-use serde_json::{Map, Value};
-
 use crate::claims::VerifiedToken;
 use crate::config::{IssuerConfig, Route};
 use crate::error::AuthError;
+use crate::json_tree::{Object, Tree, Value};
 use crate::routes::RouteMatch;
 
 /// A claim by dotted path (`realm_access.roles`). A claim whose own name
 /// holds dots (namespaced claims such as `https://example.com/org`) is
 /// found too: at each level the whole remaining path is tried as a name
 /// before it is split.
-pub fn lookup<'a>(claims: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
-    if let Some(v) = claims.get(path) {
+pub fn lookup<'a>(claims: &'a Tree, path: &str) -> Option<Value<'a>> {
+    lookup_in(claims.object(), path)
+}
+
+fn lookup_in<'a>(object: Object<'a>, path: &str) -> Option<Value<'a>> {
+    if let Some(v) = object.get(path) {
         return Some(v);
     }
     path.match_indices('.').find_map(|(i, _)| {
         let head = path.get(..i)?;
         let tail = path.get(i + 1..)?;
-        match claims.get(head)? {
-            Value::Object(inner) => lookup(inner, tail),
+        match object.get(head)? {
+            Value::Object(inner) => lookup_in(inner, tail),
             _ => None,
         }
     })
@@ -31,18 +34,18 @@ pub fn lookup<'a>(claims: &'a Map<String, Value>, path: &str) -> Option<&'a Valu
 /// another type) means the token has no org: falling through to the next
 /// claim would let a lower-priority claim, perhaps one the issuer does not
 /// control as tightly, speak for a token whose real org claim is broken.
-pub fn resolve_org(claims: &Map<String, Value>, org_claims: &[String]) -> Option<String> {
+pub fn resolve_org(claims: &Tree, org_claims: &[String]) -> Option<String> {
     let first = org_claims.iter().find_map(|path| lookup(claims, path))?;
     match first {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        Value::String(s) if !s.is_empty() => Some(s.to_string()),
+        Value::Number(n) if n.is_integer() => Some(n.to_string()),
         _ => None,
     }
 }
 
 /// Roles from `realm_access.roles`, `roles` and `groups` (arrays, or a
 /// space-separated string as some issuers send).
-pub fn roles(claims: &Map<String, Value>) -> Vec<String> {
+pub fn roles(claims: &Tree) -> Vec<String> {
     let mut out = Vec::new();
     for path in ["realm_access.roles", "roles", "groups"] {
         collect_words(lookup(claims, path), &mut out);
@@ -51,7 +54,7 @@ pub fn roles(claims: &Map<String, Value>) -> Vec<String> {
 }
 
 /// The space-separated `scope` claim (also `scp` as an array).
-pub fn scopes(claims: &Map<String, Value>) -> Vec<String> {
+pub fn scopes(claims: &Tree) -> Vec<String> {
     let mut out = Vec::new();
     collect_words(claims.get("scope"), &mut out);
     collect_words(claims.get("scp"), &mut out);
@@ -60,7 +63,7 @@ pub fn scopes(claims: &Map<String, Value>) -> Vec<String> {
 
 /// Adds the strings of an array, or the words of a string, skipping
 /// duplicates and anything that is not a string.
-fn collect_words(value: Option<&Value>, out: &mut Vec<String>) {
+fn collect_words(value: Option<Value<'_>>, out: &mut Vec<String>) {
     let mut add = |s: &str| {
         if !s.is_empty() && !out.iter().any(|o| o == s) {
             out.push(s.to_string());
@@ -68,7 +71,13 @@ fn collect_words(value: Option<&Value>, out: &mut Vec<String>) {
     };
     match value {
         Some(Value::String(s)) => s.split_whitespace().for_each(&mut add),
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).for_each(add),
+        Some(Value::Array(items)) => {
+            for item in items.iter() {
+                if let Value::String(s) = item {
+                    add(s);
+                }
+            }
+        }
         _ => {}
     }
 }

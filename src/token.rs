@@ -1,10 +1,9 @@
 //! Decoding a compact JWS without trusting it: strict base64url, strict JSON
 //! (duplicate members refused), header checks that need no key.
 
-use serde_json::{Map, Value};
-
 use crate::b64;
 use crate::error::AuthError;
+use crate::json_tree::{self, Refused, Tree, Value};
 
 mod diagnose;
 pub mod strict;
@@ -17,8 +16,6 @@ pub struct Header {
     pub alg: String,
     pub kid: Option<String>,
     pub typ: Option<String>,
-    /// The whole header object, for display.
-    pub raw: Map<String, Value>,
 }
 
 /// A token split and parsed but not verified. Nothing in it may be trusted
@@ -26,7 +23,7 @@ pub struct Header {
 #[derive(Clone)]
 pub struct UnverifiedToken {
     pub header: Header,
-    pub claims: Map<String, Value>,
+    pub claims: Tree,
     signing_input: String,
     signature: Vec<u8>,
 }
@@ -38,7 +35,7 @@ impl std::fmt::Debug for UnverifiedToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UnverifiedToken")
             .field("header", &self.header)
-            .field("claims", &self.claims.keys().collect::<Vec<_>>())
+            .field("claims", &self.claims)
             .finish_non_exhaustive()
     }
 }
@@ -96,7 +93,7 @@ enum Part {
 
 /// One base64url JSON object, strictly parsed. The reasons are fixed
 /// strings: serde's messages may quote the input.
-fn object(b64_text: &str, part: Part) -> Result<Map<String, Value>, AuthError> {
+fn object(b64_text: &str, part: Part) -> Result<Tree, AuthError> {
     let (not_b64, not_json, not_object) = match part {
         Part::Header => (
             "the header is not base64url",
@@ -110,43 +107,42 @@ fn object(b64_text: &str, part: Part) -> Result<Map<String, Value>, AuthError> {
         ),
     };
     let bytes = b64::decode(b64_text).map_err(|_| AuthError::Malformed(not_b64))?;
-    match strict::from_slice(&bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(AuthError::Malformed(not_object)),
-        Err(_) => Err(AuthError::Malformed(not_json)),
-    }
+    json_tree::parse_object(bytes).map_err(|refused| match refused {
+        Refused::NotObject => AuthError::Malformed(not_object),
+        Refused::NotJson => AuthError::Malformed(not_json),
+    })
 }
 
 /// The header checks that need no key (contract 3.4).
-fn check_header(raw: Map<String, Value>) -> Result<Header, AuthError> {
+fn check_header(raw: Tree) -> Result<Header, AuthError> {
     let alg = match raw.get("alg") {
-        Some(Value::String(a)) => a.clone(),
+        Some(Value::String(a)) => a.to_string(),
         Some(_) => return Err(AuthError::Malformed("the header alg is not a string")),
         None => return Err(AuthError::Malformed("the header has no alg")),
     };
     // RFC 7515 4.1.11: a recipient that does not understand a listed
     // extension must refuse; we understand none, so any `crit` is refused.
-    if raw.contains_key("crit") {
+    if raw.get("crit").is_some() {
         return Err(AuthError::Malformed(
             "the header lists critical extensions (crit)",
         ));
     }
     // RFC 7797 unencoded payloads change what the signature covers.
-    if raw.contains_key("b64") {
+    if raw.get("b64").is_some() {
         return Err(AuthError::Malformed(
             "unencoded payloads (b64) are not accepted",
         ));
     }
-    if raw.contains_key("cty") {
+    if raw.get("cty").is_some() {
         return Err(AuthError::Malformed("nested tokens (cty) are not accepted"));
     }
     let kid = match raw.get("kid") {
-        Some(Value::String(k)) => Some(k.clone()),
+        Some(Value::String(k)) => Some(k.to_string()),
         Some(_) => return Err(AuthError::Malformed("the header kid is not a string")),
         None => None,
     };
     let typ = match raw.get("typ") {
-        Some(Value::String(t)) if typ_accepted(t) => Some(t.clone()),
+        Some(Value::String(t)) if typ_accepted(t) => Some(t.to_string()),
         Some(Value::String(_)) => {
             return Err(AuthError::Malformed(
                 "the header typ is neither JWT nor at+jwt",
@@ -155,7 +151,7 @@ fn check_header(raw: Map<String, Value>) -> Result<Header, AuthError> {
         Some(_) => return Err(AuthError::Malformed("the header typ is not a string")),
         None => None,
     };
-    Ok(Header { alg, kid, typ, raw })
+    Ok(Header { alg, kid, typ })
 }
 
 /// `JWT` (RFC 7519) or `at+jwt` (RFC 9068), any case, with or without the

@@ -3,8 +3,8 @@
 //! The clock is always passed in (the page gives `Date.now()`), so the
 //! wording is testable and the core keeps doing no I/O.
 
+use crate::json_tree::{Tree, Value};
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 /// One NumericDate claim (`exp`, `nbf`, `iat`) as the page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -24,7 +24,7 @@ pub struct TimeNote {
 
 /// Notes for the time claims present and readable as numbers. Claims that
 /// are not valid times are left to the decoder's own checks.
-pub fn notes(claims: &Map<String, Value>, now: u64) -> Vec<TimeNote> {
+pub fn notes(claims: &Tree, now: u64) -> Vec<TimeNote> {
     ["exp", "nbf", "iat"]
         .into_iter()
         .filter_map(|claim| {
@@ -57,11 +57,13 @@ fn note(claim: &'static str, t: u64, now: u64) -> TimeNote {
 /// 9999-12-31T23:59:59Z, the latest time the decoder accepts.
 const LATEST: u64 = 253_402_300_799;
 
-fn seconds(v: &Value) -> Option<u64> {
-    let n = v.as_number()?;
+fn seconds(v: Value<'_>) -> Option<u64> {
+    let Value::Number(n) = v else {
+        return None;
+    };
     let s = match (n.as_u64(), n.as_f64()) {
         (Some(whole), _) => whole,
-        (None, Some(f)) if f.is_finite() && (0.0..=LATEST as f64).contains(&f) => f as u64,
+        (None, f) if f.is_finite() && (0.0..=LATEST as f64).contains(&f) => f as u64,
         _ => return None,
     };
     (s <= LATEST).then_some(s)
@@ -131,6 +133,7 @@ fn civil(days: u64) -> (u64, u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json_tree::tree;
     use serde_json::json;
 
     #[cfg(target_arch = "wasm32")]
@@ -162,7 +165,7 @@ mod tests {
     fn summaries() {
         let claims =
             json!({"exp": NOW - 3 * 3600, "iat": NOW - 4 * 3600, "nbf": NOW as f64 + 60.5});
-        let n = notes(claims.as_object().unwrap(), NOW);
+        let n = notes(&tree(claims), NOW);
         let s: Vec<(&str, &str, bool)> = n
             .iter()
             .map(|n| (n.claim, n.summary.as_str(), n.ok))
@@ -176,7 +179,7 @@ mod tests {
             ]
         );
         let fresh = json!({"exp": NOW + 14 * 60, "iat": NOW + 600});
-        let n = notes(fresh.as_object().unwrap(), NOW);
+        let n = notes(&tree(fresh), NOW);
         assert_eq!(n[0].summary, "expires in 14 min");
         assert_eq!(n[1].summary, "issued in the future (in 10 min)");
     }
@@ -184,6 +187,6 @@ mod tests {
     #[test]
     fn unreadable_times_are_left_out() {
         let claims = json!({"exp": "soon", "nbf": -1, "iat": 1e300});
-        assert!(notes(claims.as_object().unwrap(), NOW).is_empty());
+        assert!(notes(&tree(claims), NOW).is_empty());
     }
 }

@@ -474,21 +474,27 @@ fn the_authn_example_tokens_decode() {
     );
     assert_eq!(customer.header.typ.as_deref(), Some("JWT"));
     assert_eq!(customer.issuer(), Some("heimdall.auth.masmovil.com"));
-    assert_eq!(customer.claims["tenant"], json!("2"));
-    assert_eq!(customer.claims["groups"], json!("customer"));
-    assert_eq!(customer.claims["cid"], json!("4azH3oMaAyAUQe7Ie6Bk"));
-    assert_eq!(customer.claims["exp"], json!(1_586_355_576));
+    assert_eq!(customer.claims.to_map()["tenant"], json!("2"));
+    assert_eq!(customer.claims.to_map()["groups"], json!("customer"));
+    assert_eq!(
+        customer.claims.to_map()["cid"],
+        json!("4azH3oMaAyAUQe7Ie6Bk")
+    );
+    assert_eq!(customer.claims.to_map()["exp"], json!(1_586_355_576));
     assert_eq!(customer.signature().len(), 256);
 
     let agent = token::decode(AUTHN_AGENT).unwrap();
     assert_eq!(agent.header.alg, "RS256");
-    assert_eq!(agent.claims["roles"], json!("RETENCION"));
-    assert_eq!(agent.claims["groups"], json!("agent"));
+    assert_eq!(agent.claims.to_map()["roles"], json!("RETENCION"));
+    assert_eq!(agent.claims.to_map()["groups"], json!("agent"));
     assert_eq!(
-        agent.claims["app_metadata"]["roles"],
+        agent.claims.to_map()["app_metadata"]["roles"],
         json!(["DUALPROFILE", "READONLY"])
     );
-    assert_eq!(agent.claims["user_metadata"]["sfid"], json!("AE0001"));
+    assert_eq!(
+        agent.claims.to_map()["user_metadata"]["sfid"],
+        json!("AE0001")
+    );
 
     for (raw, iss, cid) in [
         (
@@ -515,10 +521,10 @@ fn the_authn_example_tokens_decode() {
         let t = token::decode(raw).unwrap();
         assert_eq!(t.header.alg, "RS256");
         assert_eq!(t.issuer(), Some(iss));
-        assert_eq!(t.claims["cid"], json!(cid));
+        assert_eq!(t.claims.to_map()["cid"], json!(cid));
     }
     let access = token::decode(AUTHN_PASSWORD_GRANT).unwrap();
-    assert_eq!(access.claims["groups"], json!(["customer"]));
+    assert_eq!(access.claims.to_map()["groups"], json!(["customer"]));
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -1,7 +1,7 @@
 use super::*;
 use crate::alg::Alg;
 use crate::b64;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;

@@ -1,7 +1,8 @@
-use serde_json::{json, Map};
+use serde_json::{json, Value};
 
 use super::*;
 use crate::claims::for_tests;
+use crate::json_tree::Tree;
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -17,8 +18,8 @@ fn cfg(forward: Value, strip: &str) -> Config {
 }
 
 fn token(claims: Value) -> VerifiedToken {
-    let map: Map<String, Value> = claims.as_object().cloned().unwrap_or_default();
-    for_tests(0, map, 4_000_000_000)
+    let map = claims.as_object().cloned().unwrap_or_default();
+    for_tests(0, Tree::from_map(&map).unwrap(), 4_000_000_000)
 }
 
 fn set_of(plan: &ForwardPlan, name: &str) -> Option<String> {

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::alg::Alg;
 use crate::claims_doc::{self, Found};
+use crate::json_tree::{self, Tree};
 use crate::policy;
 use crate::token::{self, Diagnosis};
 use crate::when::{self, TimeNote};
@@ -51,15 +52,20 @@ pub fn decode(input: &str, now: u64) -> DecodeReport {
     let diagnosis = token::diagnose(input);
     let empty = Map::new();
     let header = diagnosis.header.as_ref().unwrap_or(&empty);
-    let payload = diagnosis.payload.as_ref().unwrap_or(&empty);
-    let times = when::notes(payload, now);
-    let claims = claims_doc::annotate(header, payload);
+    // Read with the edge's own readers, which take its parse.
+    let tree = |part: &Map<String, Value>| Tree::from_map(part).unwrap_or_else(|_| Tree::empty());
+    let (header_tree, payload) = (
+        tree(header),
+        tree(diagnosis.payload.as_ref().unwrap_or(&empty)),
+    );
+    let times = when::notes(&payload, now);
+    let claims = claims_doc::annotate(&header_tree, &payload);
     let mut notes = Vec::new();
     if diagnosis.header.is_some() {
         header_notes(header, &mut notes);
     }
     if diagnosis.payload.is_some() {
-        payload_notes(payload, &mut notes);
+        payload_notes(&payload, &mut notes);
     }
     if diagnosis.parts.len() == 3 && diagnosis.parts[2].bytes == Some(0) {
         notes.push(info(
@@ -111,16 +117,16 @@ fn header_notes(header: &Map<String, Value>, notes: &mut Vec<Note>) {
     }
 }
 
-fn payload_notes(payload: &Map<String, Value>, notes: &mut Vec<Note>) {
-    if !payload.contains_key("iss") {
+fn payload_notes(payload: &Tree, notes: &mut Vec<Note>) {
+    if payload.get("iss").is_none() {
         notes.push(warn(
             "no iss: the edge cannot pick an issuer (unknown_issuer)",
         ));
     }
-    if !payload.contains_key("exp") {
+    if payload.get("exp").is_none() {
         notes.push(warn("no exp: the edge refuses tokens without one"));
     }
-    match payload.get("typ").and_then(Value::as_str) {
+    match payload.get("typ").and_then(json_tree::Value::as_str) {
         Some(t) if !t.eq_ignore_ascii_case("bearer") => notes.push(warn(format!(
             "typ {t:?}: a Keycloak {t} token, refused unless the issuer's token_types include it"
         ))),

@@ -161,7 +161,7 @@ fn adopt_kid(set: &mut KeySet, kid: Option<&str>) {
 /// An issuer that checks only what every issuer checks: the times. The
 /// token's own `typ` is accepted (one that is not a string is still
 /// malformed), since which types pass is an issuer setting.
-fn lenient_issuer(typ: Option<&serde_json::Value>) -> IssuerConfig {
+fn lenient_issuer(typ: Option<crate::json_tree::Value<'_>>) -> IssuerConfig {
     IssuerConfig {
         issuer: String::new(),
         jwks_uri: None,

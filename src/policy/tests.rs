@@ -1,4 +1,4 @@
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::*;
 use crate::claims::for_tests;
@@ -7,9 +7,9 @@ use crate::config::Config;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-fn claims(v: Value) -> Map<String, Value> {
+fn claims(v: Value) -> Tree {
     match v {
-        Value::Object(m) => m,
+        Value::Object(m) => Tree::from_map(&m).unwrap(),
         _ => panic!("test claims must be an object"),
     }
 }
@@ -51,14 +51,15 @@ fn lookup_by_dotted_path() {
         "flat.key": 1,
         "s": "x"
     }));
-    assert_eq!(lookup(&c, "realm_access.roles"), Some(&json!(["a"])));
-    assert_eq!(lookup(&c, "https://example.com/org"), Some(&json!("o1")));
-    assert_eq!(lookup(&c, "ns.a.b.c"), Some(&json!(3)));
-    assert_eq!(lookup(&c, "flat.key"), Some(&json!(1)));
-    assert_eq!(lookup(&c, "s.length"), None);
-    assert_eq!(lookup(&c, "realm_access.missing"), None);
-    assert_eq!(lookup(&c, ""), None);
-    assert_eq!(lookup(&c, "."), None);
+    let lookup = |path| lookup(&c, path).map(|v| v.to_serde());
+    assert_eq!(lookup("realm_access.roles"), Some(json!(["a"])));
+    assert_eq!(lookup("https://example.com/org"), Some(json!("o1")));
+    assert_eq!(lookup("ns.a.b.c"), Some(json!(3)));
+    assert_eq!(lookup("flat.key"), Some(json!(1)));
+    assert_eq!(lookup("s.length"), None);
+    assert_eq!(lookup("realm_access.missing"), None);
+    assert_eq!(lookup(""), None);
+    assert_eq!(lookup("."), None);
 }
 
 #[test]
