@@ -701,8 +701,7 @@ impl Parser<'_> {
             let whole = text.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
             return Ok(Number::Unsigned(whole));
         }
-        let Ok(serde_json::Value::Number(n)) =
-            serde_json::from_slice::<serde_json::Value>(text)
+        let Ok(serde_json::Value::Number(n)) = serde_json::from_slice::<serde_json::Value>(text)
         else {
             return Err(Invalid);
         };
