@@ -12,9 +12,9 @@ mod cache;
 
 pub use cache::{Cached, ExchangeCache};
 
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::json_tree::{self, Tree, Value};
 use crate::secret::Secret;
 
 /// Refusals are remembered this long.
@@ -80,58 +80,40 @@ impl std::fmt::Debug for Answer {
     }
 }
 
-#[derive(Deserialize)]
-struct Success {
-    access_token: String,
-    expires_in: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-struct Failure {
-    error: String,
-}
-
 /// The answer is a JSON object (RFC 6749 5.1, 5.2) in UTF-8 (RFC 8259
-/// 8.1). serde reads a struct from an array too (`["token", 300]`), and
-/// `from_slice` checks UTF-8 only in the members it keeps: both refused.
-fn json<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Option<T> {
-    let text = std::str::from_utf8(body).ok()?;
-    if !text
-        .trim_start_matches([' ', '\t', '\n', '\r'])
-        .starts_with('{')
-    {
-        return None;
-    }
-    serde_json::from_str(text).ok()
+/// 8.1), read as strictly as a token: no member named twice, nothing that
+/// is not JSON even in members we do not read.
+fn object(body: &[u8]) -> Option<Tree> {
+    json_tree::parse_object(body.to_vec()).ok()
 }
 
 pub fn read_answer(status: u16, body: &[u8]) -> Answer {
     match status {
-        200 => match json::<Success>(body) {
-            Some(s) if !s.access_token.is_empty() => Answer::Token {
-                access_token: s.access_token,
-                expires_in: s.expires_in.and_then(|v| match v {
-                    serde_json::Value::Number(n) => n.as_u64(),
-                    // Some servers send it as a string.
-                    serde_json::Value::String(s) => s.parse().ok(),
-                    _ => None,
-                }),
-            },
-            _ => Answer::Invalid,
-        },
-        400 | 401 | 403 => match json::<Failure>(body) {
-            Some(f)
-                if matches!(
-                    f.error.as_str(),
-                    // invalid_request too: the caller's credentials are the
-                    // only variable part of our request (oidc-provider answers
-                    // it for a secret outside RFC 6749's VSCHAR, where
-                    // Keycloak says invalid_client).
-                    "invalid_client" | "unauthorized_client" | "invalid_grant" | "invalid_request"
-                ) =>
-            {
-                Answer::Refused
+        200 => {
+            let Some(doc) = object(body) else {
+                return Answer::Invalid;
+            };
+            match doc.get("access_token") {
+                Some(Value::String(token)) if !token.is_empty() => Answer::Token {
+                    access_token: token.to_string(),
+                    expires_in: match doc.get("expires_in") {
+                        Some(Value::Number(n)) => n.as_u64(),
+                        // Some servers send it as a string.
+                        Some(Value::String(s)) => s.parse().ok(),
+                        _ => None,
+                    },
+                },
+                _ => Answer::Invalid,
             }
+        }
+        400 | 401 | 403 => match object(body).as_ref().and_then(|d| d.get("error")) {
+            // invalid_request too: the caller's credentials are the only
+            // variable part of our request (oidc-provider answers it for a
+            // secret outside RFC 6749's VSCHAR, where Keycloak says
+            // invalid_client).
+            Some(Value::String(
+                "invalid_client" | "unauthorized_client" | "invalid_grant" | "invalid_request",
+            )) => Answer::Refused,
             // A 401 is a refused client even without a well-formed body.
             _ if status == 401 => Answer::Refused,
             _ => Answer::Invalid,
@@ -221,6 +203,36 @@ mod tests {
                 expires_in: None
             }
         );
+        // Read as strictly as a token: a member named twice, or text that is
+        // not JSON in a member nobody reads, is not an answer.
+        for body in [
+            r#"{"access_token":"a","access_token":"b"}"#,
+            r#"{"access_token":"a","x":1,"x":2}"#,
+            r#"{"access_token":"a","x":"\ud800"}"#,
+            r#"{"access_token":"a","x":1e400}"#,
+        ] {
+            assert_eq!(read_answer(200, body.as_bytes()), Answer::Invalid, "{body}");
+        }
+        assert_eq!(
+            read_answer(200, br#"{"access_token":"a","expires_in":"60"}"#),
+            Answer::Token {
+                access_token: "a".into(),
+                expires_in: Some(60)
+            }
+        );
+        for expires_in in ["-1", "1.5", "null", "true", "\"soon\""] {
+            let body = format!(r#"{{"access_token":"a","expires_in":{expires_in}}}"#);
+            assert_eq!(
+                read_answer(200, body.as_bytes()),
+                Answer::Token {
+                    access_token: "a".into(),
+                    expires_in: None
+                },
+                "{body}"
+            );
+        }
+        assert_eq!(read_answer(400, br#"{"error":1}"#), Answer::Invalid);
+        assert_eq!(read_answer(401, br#"{"error":1}"#), Answer::Refused);
         assert_eq!(read_answer(502, b"\xff"), Answer::Unavailable);
         assert_eq!(
             read_answer(503, br#"{"access_token":"x"}"#),
