@@ -6,7 +6,12 @@
 
 /// `a == b`, as `[u8]` equality says.
 pub fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    same_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// The same for bytes (a token's member names, natively too: short names
+/// compared without a call to `memcmp`).
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

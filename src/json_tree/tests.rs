@@ -1,3 +1,4 @@
+use super::parse::{heapsort, PAIRWISE};
 use super::*;
 use crate::token::strict;
 use serde_json::json;
