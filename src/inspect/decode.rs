@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::alg::Alg;
+use crate::b64;
 use crate::claims_doc::{self, Found};
 use crate::json_tree::{self, Tree};
 use crate::policy;
@@ -52,11 +53,9 @@ pub fn decode(input: &str, now: u64) -> DecodeReport {
     let diagnosis = token::diagnose(input);
     let empty = Map::new();
     let header = diagnosis.header.as_ref().unwrap_or(&empty);
-    // Read with the edge's own readers, which take its parse.
-    let tree = |part: &Map<String, Value>| Tree::from_map(part).unwrap_or_else(|_| Tree::empty());
     let (header_tree, payload) = (
-        tree(header),
-        tree(diagnosis.payload.as_ref().unwrap_or(&empty)),
+        edge_tree(&diagnosis.token, 0),
+        edge_tree(&diagnosis.token, 1),
     );
     let times = when::notes(&payload, now);
     let claims = claims_doc::annotate(&header_tree, &payload);
@@ -87,6 +86,18 @@ pub fn decode(input: &str, now: u64) -> DecodeReport {
         notes,
         shareable,
     }
+}
+
+/// Part `i` of the token (0 the header, 1 the payload) as the edge parses
+/// it, for the edge's own readers: the same text the diagnosis displays
+/// (both parses accept the same texts), empty where it does not parse.
+fn edge_tree(token: &str, i: usize) -> Tree {
+    token
+        .split('.')
+        .nth(i)
+        .and_then(|part| b64::decode(part).ok())
+        .and_then(|bytes| json_tree::parse_object(bytes).ok())
+        .unwrap_or_else(Tree::empty)
 }
 
 fn header_notes(header: &Map<String, Value>, notes: &mut Vec<Note>) {
@@ -160,7 +171,6 @@ fn payload_notes(payload: &Tree, notes: &mut Vec<Note>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::b64;
     use serde_json::json;
 
     #[cfg(target_arch = "wasm32")]

@@ -1,6 +1,6 @@
 //! The parse behind [`super::Tree`]: strict JSON in, spans and nodes out.
 
-use super::{Node, Number, Span, Tree};
+use super::{after, Node, Number, Span, Tree};
 use crate::same::same_bytes as same;
 
 /// Why a text is not a [`Tree`]. No position or excerpt: the text is a
@@ -211,10 +211,7 @@ impl Parser<'_> {
             let Node::String(name) = self.nodes[next] else {
                 return None;
             };
-            next = match self.nodes[next + 1] {
-                Node::Array { end } | Node::Object { end } => end as usize,
-                _ => next + 2,
-            };
+            next = after(&self.nodes, next + 1);
             Some(name)
         })
     }
@@ -233,7 +230,7 @@ impl Parser<'_> {
                 let key = this
                     .iter()
                     .take(6)
-                    .fold(this.len() as u64 & 0xffff, |k, b| k << 8 | u64::from(*b));
+                    .fold(this.len().min(0xffff) as u64, |k, b| k << 8 | u64::from(*b));
                 for (k, s) in &seen[..i] {
                     if *k == key && (this.len() <= 6 || same(self.span_bytes(*s), this)) {
                         return Err(Invalid);
@@ -275,7 +272,7 @@ impl Parser<'_> {
                     let span = match rebuilt {
                         None => (start, self.at),
                         Some(out) => {
-                            self.copy_run(run, self.at);
+                            self.copy_run(run, self.at)?;
                             (out, n + self.unescaped.len())
                         }
                     };
@@ -287,7 +284,7 @@ impl Parser<'_> {
                 }
                 b'\\' => {
                     rebuilt.get_or_insert(n + self.unescaped.len());
-                    self.copy_run(run, self.at);
+                    self.copy_run(run, self.at)?;
                     self.at += 1;
                     self.escape()?;
                     run = self.at;
@@ -297,10 +294,10 @@ impl Parser<'_> {
         }
     }
 
-    fn copy_run(&mut self, from: usize, to: usize) {
-        if let Ok(s) = std::str::from_utf8(&self.input[from..to]) {
-            self.unescaped.push_str(s);
-        }
+    fn copy_run(&mut self, from: usize, to: usize) -> Result<(), Invalid> {
+        let run = std::str::from_utf8(&self.input[from..to]).map_err(|_| Invalid)?;
+        self.unescaped.push_str(run);
+        Ok(())
     }
 
     fn escape(&mut self) -> Result<(), Invalid> {

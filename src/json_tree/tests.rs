@@ -170,6 +170,18 @@ fn repeats_are_found_in_objects_of_every_size() {
     }
 }
 
+/// A name's length goes into its key capped, not cut: a name of 65,542
+/// bytes is no repeat of a six-byte one (found in review: 65,542 is 6
+/// modulo 65,536).
+#[test]
+fn long_names_are_no_repeats_of_short_ones() {
+    for long in [65_536 + 6, 65_536 + 3, 65_535, 65_536] {
+        let name = format!("abcdef{}", "x".repeat(long - 6));
+        agree(&format!(r#"{{"{name}":0,"abcdef":1,"abc":2}}"#));
+        agree(&format!(r#"{{"{name}":0,"{name}":1}}"#));
+    }
+}
+
 #[test]
 fn values_read_as_serde_json_reads_them() {
     let text = r#"{"u":7,"neg":-7,"zero":-0,"f":1.5,"big":1e20,"s":"a\"b","arr":[1,"x"],
@@ -224,6 +236,14 @@ fn debug_shows_names_not_values() {
     let shown = format!("{t:?}");
     assert!(shown.contains("sub") && shown.contains('o'), "{shown}");
     assert!(!shown.contains("alice") && !shown.contains("s3"), "{shown}");
+    let t = tree(json!({"sub": "alice@example.com", "n": 4_242, "o": {"k": "s3"}}));
+    for name in ["sub", "n", "o"] {
+        let shown = format!("{:?}", t.get(name).unwrap());
+        assert!(
+            !shown.contains("alice") && !shown.contains("4242") && !shown.contains("s3"),
+            "{shown}"
+        );
+    }
 }
 
 #[test]
