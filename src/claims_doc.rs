@@ -172,18 +172,14 @@ pub fn annotate(header: &Tree, payload: &Tree) -> Vec<Found> {
         payload.get("resource_access"),
         lookup("payload", "resource_access"),
     ) {
-        // By client name, as the page has always listed them.
-        let mut by_name: Vec<_> = clients.members().collect();
-        by_name.sort_by_key(|(client, _)| *client);
-        for (client, access) in by_name {
-            let tree::Value::Object(access) = access else {
-                continue;
-            };
+        // By client name (the map's order), as the page has always listed
+        // them; a sort of its own here was 2 KB of the page's wasm.
+        for (client, access) in clients.to_map() {
             if let Some(roles) = access.get("roles") {
                 out.push(Found {
                     part: "payload",
                     path: format!("resource_access.{client}.roles"),
-                    value: roles.to_serde(),
+                    value: roles.clone(),
                     doc: *d,
                 });
             }
