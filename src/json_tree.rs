@@ -44,9 +44,15 @@ enum Node {
     Array {
         end: u32,
     },
-    /// Children alternate: a member's name (a `String` node), its value.
+    /// Children alternate: a member's `Name`, its value.
     Object {
         end: u32,
+    },
+    /// A member's name, with its [`key`] worked out once by the parse: a
+    /// search compares keys, and bytes only for names past six bytes.
+    Name {
+        span: Span,
+        key: u64,
     },
 }
 
@@ -219,12 +225,24 @@ impl Tree {
             Node::String(s) => Value::String(self.str(s)),
             Node::Array { .. } => Value::Array(Array { tree: self, at }),
             Node::Object { .. } => Value::Object(Object { tree: self, at }),
+            // A name is never a value: members are read in pairs.
+            Node::Name { .. } => Value::Null,
         }
     }
 
     fn after(&self, at: usize) -> usize {
         after(&self.nodes, at)
     }
+}
+
+/// A name as its length (capped) and first six bytes: equal names have
+/// equal keys, and names of six bytes or fewer with equal keys are equal.
+/// A token's claims are mostly three letters long, so their lengths alone
+/// seldom tell them apart, and their keys always do.
+fn key(name: &[u8]) -> u64 {
+    name.iter()
+        .take(6)
+        .fold(name.len().min(0xffff) as u64, |k, b| k << 8 | u64::from(*b))
 }
 
 /// The index after node `at` and its children: how the tree and the parse
@@ -237,22 +255,23 @@ fn after(nodes: &[Node], at: usize) -> usize {
 }
 
 impl<'a> Object<'a> {
-    /// A scan comparing bytes, lengths first: most names differ in length,
-    /// and a remembered token's decision looks up a dozen names, most of
-    /// them absent.
+    /// A scan comparing keys: a remembered token's decision looks up a
+    /// dozen names, most of them absent.
     pub fn get(self, name: &str) -> Option<Value<'a>> {
         let tree = self.tree;
         let wanted = name.as_bytes();
+        let wanted_key = key(wanted);
         let end = tree.after(self.at);
         let mut at = self.at + 1;
         while at + 1 < end {
-            if let Node::String(s) = tree.nodes[at] {
-                if (s.end - s.start) as usize == wanted.len()
-                    && tree
-                        .text
-                        .as_bytes()
-                        .get(s.start as usize..s.end as usize)
-                        .is_some_and(|name| same_bytes(name, wanted))
+            if let Node::Name { span, key } = tree.nodes[at] {
+                if key == wanted_key
+                    && (wanted.len() <= 6
+                        || tree
+                            .text
+                            .as_bytes()
+                            .get(span.start as usize..span.end as usize)
+                            .is_some_and(|name| same_bytes(name, wanted)))
                 {
                     return Some(tree.value(at + 1));
                 }
@@ -324,7 +343,7 @@ impl<'a> Iterator for Members<'a> {
         if self.next >= self.end {
             return None;
         }
-        let Node::String(name) = self.tree.nodes[self.next] else {
+        let Node::Name { span: name, .. } = self.tree.nodes[self.next] else {
             return None;
         };
         let value = self.next + 1;

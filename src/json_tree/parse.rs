@@ -1,6 +1,6 @@
 //! The parse behind [`super::Tree`]: strict JSON in, spans and nodes out.
 
-use super::{after, Node, Number, Span, Tree};
+use super::{after, key, Node, Number, Span, Tree};
 use crate::same::same_bytes as same;
 
 /// Why a text is not a [`Tree`]. No position or excerpt: the text is a
@@ -165,7 +165,8 @@ impl Parser<'_> {
                     return Err(Invalid);
                 }
                 let name = self.string()?;
-                self.nodes.push(Node::String(name));
+                let key = key(self.span_bytes(name));
+                self.nodes.push(Node::Name { span: name, key });
                 self.ws();
                 if self.peek() != Some(b':') {
                     return Err(Invalid);
@@ -202,17 +203,17 @@ impl Parser<'_> {
     }
 
     /// The names of the object at `at`, whose children end before `end`.
-    fn names_of(&self, at: usize, end: usize) -> impl Iterator<Item = Span> + '_ {
+    fn names_of(&self, at: usize, end: usize) -> impl Iterator<Item = (u64, Span)> + '_ {
         let mut next = at + 1;
         std::iter::from_fn(move || {
             if next >= end {
                 return None;
             }
-            let Node::String(name) = self.nodes[next] else {
+            let Node::Name { span, key } = self.nodes[next] else {
                 return None;
             };
             next = after(&self.nodes, next + 1);
-            Some(name)
+            Some((key, span))
         })
     }
 
@@ -221,16 +222,10 @@ impl Parser<'_> {
             return Ok(());
         }
         if members <= PAIRWISE {
-            // Each name as its length and first six bytes: equal names have
-            // equal keys, and names of six bytes or fewer with equal keys are
-            // equal, so the bytes are compared only for longer ones.
+            // By key (see `key`): bytes are compared only for longer names.
             let mut seen = [(0u64, Span { start: 0, end: 0 }); PAIRWISE];
-            for (i, name) in self.names_of(at, end).enumerate() {
+            for (i, (key, name)) in self.names_of(at, end).enumerate() {
                 let this = self.span_bytes(name);
-                let key = this
-                    .iter()
-                    .take(6)
-                    .fold(this.len().min(0xffff) as u64, |k, b| k << 8 | u64::from(*b));
                 for (k, s) in &seen[..i] {
                     if *k == key && (this.len() <= 6 || same(self.span_bytes(*s), this)) {
                         return Err(Invalid);
@@ -240,7 +235,10 @@ impl Parser<'_> {
             }
             return Ok(());
         }
-        let mut names: Vec<&[u8]> = self.names_of(at, end).map(|s| self.span_bytes(s)).collect();
+        let mut names: Vec<&[u8]> = self
+            .names_of(at, end)
+            .map(|(_, s)| self.span_bytes(s))
+            .collect();
         heapsort(&mut names);
         if names.windows(2).any(|w| w[0] == w[1]) {
             return Err(Invalid);
