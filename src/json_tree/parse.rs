@@ -1,7 +1,11 @@
 //! The parse behind [`super::Tree`]: strict JSON in, spans and nodes out.
 
 use super::{after, key, Node, Number, Span, Tree};
-use crate::same::same_bytes as same;
+
+mod repeats;
+
+#[cfg(test)]
+pub(super) use repeats::{heapsort, PAIRWISE};
 
 /// Why a text is not a [`Tree`]. No position or excerpt: the text is a
 /// token's, and callers give fixed reasons.
@@ -62,13 +66,6 @@ static PLAIN: [bool; 256] = {
 
 /// serde_json's recursion limit: it refuses the 128th nested container.
 const MAX_DEPTH: u32 = 127;
-
-/// Objects with more members than this are checked for repeats by sorting
-/// their names; smaller ones by comparing every pair, which allocates
-/// nothing and, at a Keycloak token's 25 or so claims, costs a third of
-/// the sort. A sort keeps a crafted object of thousands of members (before
-/// any signature check) from costing quadratic time.
-pub(super) const PAIRWISE: usize = 64;
 
 struct Parser<'t> {
     input: &'t [u8],
@@ -140,19 +137,27 @@ impl Parser<'_> {
         if self.peek() != Some(b']') {
             loop {
                 self.value()?;
-                self.ws();
-                match self.peek() {
-                    Some(b',') => {
-                        self.at += 1;
-                        self.ws();
-                    }
-                    Some(b']') => break,
-                    _ => return Err(Invalid),
+                if !self.more(b']')? {
+                    break;
                 }
             }
         }
         self.close(at);
         Ok(())
+    }
+
+    /// After an item: a comma (another follows) or `close` (the last).
+    fn more(&mut self, close: u8) -> Result<bool, Invalid> {
+        self.ws();
+        match self.peek() {
+            Some(b',') => {
+                self.at += 1;
+                self.ws();
+                Ok(true)
+            }
+            Some(c) if c == close => Ok(false),
+            _ => Err(Invalid),
+        }
     }
 
     fn object(&mut self) -> Result<(), Invalid> {
@@ -175,14 +180,8 @@ impl Parser<'_> {
                 self.ws();
                 self.value()?;
                 members += 1;
-                self.ws();
-                match self.peek() {
-                    Some(b',') => {
-                        self.at += 1;
-                        self.ws();
-                    }
-                    Some(b'}') => break,
-                    _ => return Err(Invalid),
+                if !self.more(b'}')? {
+                    break;
                 }
             }
         }
@@ -200,50 +199,6 @@ impl Parser<'_> {
         } else {
             &self.input[start..end]
         }
-    }
-
-    /// The names of the object at `at`, whose children end before `end`.
-    fn names_of(&self, at: usize, end: usize) -> impl Iterator<Item = (u64, Span)> + '_ {
-        let mut next = at + 1;
-        std::iter::from_fn(move || {
-            if next >= end {
-                return None;
-            }
-            let Node::Name { span, key } = self.nodes[next] else {
-                return None;
-            };
-            next = after(&self.nodes, next + 1);
-            Some((key, span))
-        })
-    }
-
-    fn no_repeats(&self, at: usize, end: usize, members: usize) -> Result<(), Invalid> {
-        if members < 2 {
-            return Ok(());
-        }
-        if members <= PAIRWISE {
-            // By key (see `key`): bytes are compared only for longer names.
-            let mut seen = [(0u64, Span { start: 0, end: 0 }); PAIRWISE];
-            for (i, (key, name)) in self.names_of(at, end).enumerate() {
-                let this = self.span_bytes(name);
-                for (k, s) in &seen[..i] {
-                    if *k == key && (this.len() <= 6 || same(self.span_bytes(*s), this)) {
-                        return Err(Invalid);
-                    }
-                }
-                seen[i] = (key, name);
-            }
-            return Ok(());
-        }
-        let mut names: Vec<&[u8]> = self
-            .names_of(at, end)
-            .map(|(_, s)| self.span_bytes(s))
-            .collect();
-        heapsort(&mut names);
-        if names.windows(2).any(|w| w[0] == w[1]) {
-            return Err(Invalid);
-        }
-        Ok(())
     }
 
     /// A string from its opening quote; its span in the tree's text.
@@ -380,34 +335,5 @@ impl Parser<'_> {
             (None, None, Some(f)) => Number::Float(f),
             (None, None, None) => return Err(Invalid),
         })
-    }
-}
-
-/// In place, O(n log n) whatever the input. Not `sort_unstable`: its
-/// instantiation for byte slices was about 4 KB of the worker's wasm, for
-/// objects of more than 16 members, which tokens seldom have.
-pub(super) fn heapsort(v: &mut [&[u8]]) {
-    fn sift_down(v: &mut [&[u8]], mut root: usize) {
-        loop {
-            let mut child = 2 * root + 1;
-            if child >= v.len() {
-                return;
-            }
-            if child + 1 < v.len() && v[child] < v[child + 1] {
-                child += 1;
-            }
-            if v[root] >= v[child] {
-                return;
-            }
-            v.swap(root, child);
-            root = child;
-        }
-    }
-    for root in (0..v.len() / 2).rev() {
-        sift_down(v, root);
-    }
-    for end in (1..v.len()).rev() {
-        v.swap(0, end);
-        sift_down(&mut v[..end], 0);
     }
 }
