@@ -93,7 +93,7 @@ impl Number {
     }
 }
 
-/// As serde_json writes it (floats shortest round-trip, `1.0` for one),
+/// As serde_json's `Number` displays it (`1e+20` for a float of 10^20),
 /// so a forwarded claim reads as it did when claims were serde values.
 impl fmt::Display for Number {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
