@@ -1,9 +1,8 @@
 //! What the request to origin carries (contract 3.6).
 
-use crate::json_tree::Value;
-
 use crate::claims::VerifiedToken;
 use crate::config::Config;
+use crate::json_tree::Value;
 use crate::policy;
 use crate::same::same;
 
