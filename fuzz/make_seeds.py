@@ -198,6 +198,8 @@ for i, text in enumerate([
     "GET /orgs/a%2Fb/x",
     f"get /no/route\nauthorization: Bearer {TOKENS['HS512 valid']}\nx-auth-org: spoofed",
     f"GET /orgs/org-v/x\nauthorization: Bearer {NONE}",
+    f"GET /orgs/org-v/things?access_token=x\nauthorization: Bearer {VALID_RS}",
+    f"GET /orgs/org-v/things\nauthorization: Bearer {VALID_RS}\nauthorization: Bearer {VALID_RS}",
 ]):
     write("decide", f"{i:02}", text)
 print("seeds written under", FUZZ / "seeds")

@@ -10,7 +10,7 @@
 
 use crate::claims::{self, SignatureOk};
 use crate::config::{AuthMode, Config, Mode, Route};
-use crate::error::AuthError;
+use crate::error::{AuthError, InvalidRequest};
 use crate::extract::{self, Credentials};
 use crate::forward::{self, ForwardPlan};
 use crate::jwks::KeySet;
@@ -74,6 +74,17 @@ impl Request<'_> {
         self.method.eq_ignore_ascii_case("OPTIONS")
             && self.header("origin").is_some()
             && self.header("access-control-request-method").is_some()
+    }
+}
+
+impl<'a> Request<'a> {
+    /// The value of a header sent exactly once.
+    fn lone(&self, name: &str) -> Option<&'a str> {
+        let mut named = self.headers.iter().filter(|(n, _)| *n == name);
+        match (named.next(), named.next()) {
+            (Some((_, v)), None) => Some(v),
+            _ => None,
+        }
     }
 }
 
@@ -176,13 +187,17 @@ pub fn begin_with(
             (None, RouteMatch::default())
         }
     };
-    let authorizations = req.authorizations();
+    // A remembered token is found before its bytes are scanned (and the
+    // header split on commas): those are most of a repeated token's work.
+    let lone = remembered_bearer(cfg, req, remembered).ok_or_else(|| req.authorizations());
     let mut ctx = Ctx {
         route,
         matched,
         trail,
         basic: cfg.basic_exchange.is_some()
-            && authorizations.iter().copied().any(forward::is_basic),
+            && lone
+                .as_ref()
+                .is_err_and(|all| all.iter().copied().any(forward::is_basic)),
     };
     let route_cfg = ctx.route.map(|i| &cfg.routes[i]);
 
@@ -197,20 +212,25 @@ pub fn begin_with(
         return Start::Done(pass_through(cfg, ctx, "public"));
     }
 
+    let authorizations = match lone {
+        Ok((raw, hit)) => {
+            if let Some(err) = token_in_query(req) {
+                ctx.trail.fail(Stage::Credentials, err.detail());
+                return Start::Done(refuse(cfg, ctx, err, None));
+            }
+            ctx.trail.pass(Stage::Credentials, "Bearer token");
+            return Start::Done(pending_bearer::remembered(cfg, req, raw, hit, ctx));
+        }
+        Err(all) => all,
+    };
     let creds = extract::extract(
         &authorizations,
         cfg.max_token_bytes,
         cfg.basic_exchange.is_some(),
     );
-    // RFC 6750 2: one way of sending a token per request. A token in the
-    // query beside the header would reach the origin unverified, and an
-    // origin reading the query first would act on it.
     let creds = creds.and_then(|c| match c {
         Credentials::None => Ok(c),
-        _ if extract::query_has_access_token(req.query) => Err(AuthError::InvalidRequest(
-            crate::error::InvalidRequest::TokenInQuery,
-        )),
-        _ => Ok(c),
+        _ => token_in_query(req).map_or(Ok(c), Err),
     });
     match creds {
         Err(e) => {
@@ -249,6 +269,29 @@ pub fn begin_with(
             }
         }
     }
+}
+
+/// RFC 6750 2: one way of sending a token per request. A token in the
+/// query beside the header would reach the origin unverified, and an
+/// origin reading the query first would act on it.
+fn token_in_query(req: &Request<'_>) -> Option<AuthError> {
+    extract::query_has_access_token(req.query)
+        .then_some(AuthError::InvalidRequest(InvalidRequest::TokenInQuery))
+}
+
+/// The token of the request's one `Authorization` header when this
+/// isolate remembers it as verified (see [`extract::lone_bearer`]), with
+/// what it remembers.
+fn remembered_bearer<'r>(
+    cfg: &Config,
+    req: &Request<'r>,
+    remembered: Option<(&VerifiedCache, u64)>,
+) -> Option<(&'r str, Verified)> {
+    remembered?;
+    let raw = extract::lone_bearer(req.lone("authorization")?)?;
+    let hit = verified_cache::look_up(remembered, raw)?;
+    (raw.len() <= cfg.max_token_bytes && hit.token().issuer_index() < cfg.issuers.len())
+        .then_some((raw, hit))
 }
 
 /// Decodes a token and picks its issuer. On failure the context comes back

@@ -73,10 +73,7 @@ pub fn extract(
     if value.is_empty() {
         return Err(bad(InvalidRequest::EmptyCredentials));
     }
-    let (scheme, credential) = match value.split_once(' ') {
-        Some((s, c)) => (s, c.trim_start_matches(' ')),
-        None => (value, ""),
-    };
+    let (scheme, credential) = scheme_and_credential(value);
     if scheme.eq_ignore_ascii_case("bearer") {
         bearer(credential, max_token_bytes)
     } else if scheme.eq_ignore_ascii_case("basic") {
@@ -84,6 +81,26 @@ pub fn extract(
     } else {
         Err(bad(InvalidRequest::UnsupportedScheme))
     }
+}
+
+/// A trimmed value's scheme and credential (`scheme 1*SP credential`).
+fn scheme_and_credential(value: &str) -> (&str, &str) {
+    match value.split_once(' ') {
+        Some((s, c)) => (s, c.trim_start_matches(' ')),
+        None => (value, ""),
+    }
+}
+
+/// The token of a lone `Authorization` value (one header, one value)
+/// with the Bearer scheme, read as [`extract`] reads it but not checked:
+/// for looking up a token remembered as verified before scanning its
+/// bytes. A remembered token passed those checks when it verified, and
+/// any verified token's text is base64url and dots (only its length
+/// against the configured limit can differ, for a token obtained by the
+/// exchange). On a miss the caller extracts as usual.
+pub fn lone_bearer(value: &str) -> Option<&str> {
+    let (scheme, credential) = scheme_and_credential(value.trim());
+    scheme.eq_ignore_ascii_case("bearer").then_some(credential)
 }
 
 /// Whether a query string names an `access_token` parameter (RFC 6750

@@ -205,6 +205,95 @@ fn a_token_differing_in_any_byte_is_not_a_hit() {
     assert_eq!(cache.len(), 1);
 }
 
+/// The refusal's code, or "forward".
+fn code(start: Start) -> &'static str {
+    match start {
+        Start::Done(Outcome {
+            verdict: Verdict::Refuse(e),
+            ..
+        }) => e.code(),
+        Start::Done(_) => "forward",
+        Start::NeedKeys(_) => "verify",
+        Start::NeedExchange(_) => "exchange",
+    }
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_remembered_token_sent_the_wrong_way_is_refused_as_any_token_is() {
+    // The cache is asked before the header is split and the token's bytes
+    // scanned: each way of sending it below must still be refused as it
+    // is without the cache, and the clean ones decided from it.
+    let (cfg, cache, token) = one_remembered();
+    let path = org_path();
+    let auth = |v: String| ("authorization".to_string(), v);
+    let cases = [
+        ("as sent", headers(&token), "", "forward"),
+        (
+            "blanks and case",
+            vec![auth(format!(" bearer  {token}\t"))],
+            "",
+            "forward",
+        ),
+        (
+            "twice",
+            [headers(&token), headers(&token)].concat(),
+            "",
+            "invalid_request",
+        ),
+        (
+            "joined",
+            vec![auth(format!("Bearer {token}, Bearer {token}"))],
+            "",
+            "invalid_request",
+        ),
+        (
+            "in the query too",
+            headers(&token),
+            "a=1&access_token=x",
+            "invalid_request",
+        ),
+        (
+            "as Basic",
+            vec![auth(format!("Basic {token}"))],
+            "",
+            "invalid_request",
+        ),
+        (
+            "with more after it",
+            vec![auth(format!("Bearer {token} x"))],
+            "",
+            "invalid_request",
+        ),
+    ];
+    for (what, h, query, want) in cases {
+        let sent = view(&h);
+        let req = Request {
+            query,
+            ..get(&path, &sent)
+        };
+        let cached = code(begin_with(&cfg, &req, Some((&cache, NOW)), Trail::new()));
+        assert_eq!(cached, want, "{what}");
+        if want != "forward" {
+            assert_eq!(
+                cached,
+                code(begin(&cfg, &req)),
+                "{what}: not as without the cache"
+            );
+        }
+    }
+
+    // A limit lowered under the remembered token (the worker forgets its
+    // tokens when AUTHZ changes; an exchanged token never passed it).
+    let mut small = cfg.clone();
+    small.max_token_bytes = token.len() - 1;
+    let h = headers(&token);
+    let sent = view(&h);
+    let req = get(&path, &sent);
+    let cached = code(begin_with(&small, &req, Some((&cache, NOW)), Trail::new()));
+    assert_eq!(cached, AuthError::TokenTooLong.code());
+}
+
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn a_hit_ends_at_exp_and_the_token_is_then_judged_afresh() {

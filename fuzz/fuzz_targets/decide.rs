@@ -18,12 +18,16 @@ use std::cell::RefCell;
 
 use edge_authz::b64;
 use edge_authz::config::{AuthMode, Mode};
-use edge_authz::decision::{begin, decide, Outcome, PendingBearer, Request, Start, Verdict};
+use edge_authz::decision::{
+    begin, begin_with, decide, Outcome, PendingBearer, Request, Start, Verdict,
+};
 use edge_authz::error::AuthError;
 use edge_authz::forward::is_basic;
 use edge_authz::jwks::KeySet;
 use edge_authz::routes::find;
 use edge_authz::signature::{RustCrypto, SignatureCheck, SignatureEngine};
+use edge_authz::trail::Trail;
+use edge_authz::verified_cache::VerifiedCache;
 use edge_authz_fuzz::{decide_config, distinctive, vector_keys, NOW};
 use libfuzzer_sys::fuzz_target;
 
@@ -59,6 +63,32 @@ fn finish(p: PendingBearer, req: &Request<'_>, engine: &Recorder) -> Outcome {
         Ok(valid) => p.finish(cfg, req, valid, NOW),
         Err(e) => p.fail(cfg, e),
     }
+}
+
+/// A cache remembering each word of the request's `Authorization` values
+/// that verifies as a token when sent alone, on the same path.
+fn remembered(headers: &[(String, String)], method: &str, path: &str) -> VerifiedCache {
+    let cfg = decide_config();
+    let mut cache = VerifiedCache::default();
+    let words = headers
+        .iter()
+        .filter(|(n, _)| n == "authorization")
+        .flat_map(|(_, v)| v.split([' ', '\t', ',']))
+        .filter(|w| w.len() > 20);
+    for word in words {
+        let value = format!("Bearer {word}");
+        let alone = [("authorization", value.as_str())];
+        let clean = Request {
+            method,
+            path,
+            query: "",
+            headers: &alone,
+        };
+        if let Some(v) = decide(cfg, &clean, keys, &RustCrypto, NOW).verified {
+            cache.remember(v, NOW);
+        }
+    }
+    cache
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -108,6 +138,30 @@ fuzz_target!(|data: &[u8]| {
             },
         },
     };
+
+    // Remembering a token changes no decision: the cache is asked before
+    // the header is split and the token's bytes scanned, so a way of
+    // sending a token that is refused without the cache (twice, beside a
+    // token in the query, after another scheme) must stay refused when
+    // the token verified before, in a clean request of its own.
+    if answer.is_none() {
+        let cache = remembered(&headers, method, path);
+        if !cache.is_empty() {
+            let again = match begin_with(cfg, &req, Some((&cache, NOW)), Trail::new()) {
+                Start::Done(o) => o,
+                Start::NeedKeys(p) => finish(p, &req, &Recorder::default()),
+                Start::NeedExchange(p) => {
+                    p.fail(cfg, AuthError::TokenEndpointUnavailable { retry_after: 5 })
+                }
+            };
+            assert_eq!(again.log, outcome.log, "remembered, logged otherwise");
+            assert_eq!(
+                format!("{:?}", again.verdict),
+                format!("{:?}", outcome.verdict),
+                "remembered, decided otherwise"
+            );
+        }
+    }
 
     let authorizations: Vec<&str> = headers
         .iter()
