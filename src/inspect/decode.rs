@@ -2,7 +2,6 @@
 //! edge would think of them before any key is involved.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::alg::Alg;
 use crate::b64;
@@ -51,17 +50,15 @@ fn info(text: impl Into<String>) -> Note {
 /// `now` is Unix seconds.
 pub fn decode(input: &str, now: u64) -> DecodeReport {
     let diagnosis = token::diagnose(input);
-    let empty = Map::new();
-    let header = diagnosis.header.as_ref().unwrap_or(&empty);
-    let (header_tree, payload) = (
+    let (header, payload) = (
         edge_tree(&diagnosis.token, 0),
         edge_tree(&diagnosis.token, 1),
     );
     let times = when::notes(&payload, now);
-    let claims = claims_doc::annotate(&header_tree, &payload);
+    let claims = claims_doc::annotate(&header, &payload);
     let mut notes = Vec::new();
     if diagnosis.header.is_some() {
-        header_notes(header, &mut notes);
+        header_notes(&header, &mut notes);
     }
     if diagnosis.payload.is_some() {
         payload_notes(&payload, &mut notes);
@@ -100,8 +97,11 @@ fn edge_tree(token: &str, i: usize) -> Tree {
         .unwrap_or_else(Tree::empty)
 }
 
-fn header_notes(header: &Map<String, Value>, notes: &mut Vec<Note>) {
-    let alg = header.get("alg").and_then(Value::as_str).unwrap_or("");
+fn header_notes(header: &Tree, notes: &mut Vec<Note>) {
+    let alg = header
+        .get("alg")
+        .and_then(json_tree::Value::as_str)
+        .unwrap_or("");
     match Alg::from_name(alg) {
         None => notes.push(warn(format!(
             "alg {alg:?} is no algorithm the edge accepts: refused (algorithm_not_allowed)"
@@ -114,13 +114,13 @@ fn header_notes(header: &Map<String, Value>, notes: &mut Vec<Note>) {
         ))),
         Some(_) => {}
     }
-    if !header.contains_key("kid") {
+    if header.get("kid").is_none() {
         notes.push(info(
             "no kid: the edge uses the issuer's single key of the right type, and refuses if there are several",
         ));
     }
     for m in ["jku", "x5u", "jwk", "x5c"] {
-        if header.contains_key(m) {
+        if header.get(m).is_some() {
             notes.push(info(format!(
                 "header {m} is ignored: the edge never fetches or trusts keys named by the token"
             )));
