@@ -1,6 +1,6 @@
 //! The parse behind [`super::Tree`]: strict JSON in, spans and nodes out.
 
-use super::{after, key, Node, Number, Span, Tree};
+use super::{key, Names, Node, Number, Span, Tree};
 
 mod repeats;
 

@@ -2,7 +2,7 @@
 //! serde_json keeps the last of two equal names, and a parser that keeps
 //! the first would read another token.
 
-use super::{after, Invalid, Node, Parser, Span};
+use super::{Invalid, Names, Parser, Span};
 use crate::same::same_bytes as same;
 
 /// Objects with more members than this are checked for repeats by sorting
@@ -15,17 +15,7 @@ pub(in crate::json_tree) const PAIRWISE: usize = 64;
 impl Parser<'_> {
     /// The names of the object at `at`, whose children end before `end`.
     fn names_of(&self, at: usize, end: usize) -> impl Iterator<Item = (u64, Span)> + '_ {
-        let mut next = at + 1;
-        std::iter::from_fn(move || {
-            if next >= end {
-                return None;
-            }
-            let Node::Name { span, key } = self.nodes[next] else {
-                return None;
-            };
-            next = after(&self.nodes, next + 1);
-            Some((key, span))
-        })
+        Names::of(&self.nodes, at, end).map(|(_, span, key)| (key, span))
     }
 
     pub(super) fn no_repeats(&self, at: usize, end: usize, members: usize) -> Result<(), Invalid> {
