@@ -125,7 +125,7 @@ fn bearer(token: &str, max_token_bytes: usize) -> Result<Credentials, AuthError>
     // token68's `+/~=`) cannot be one. One pass over the token's bytes (it
     // is long and this runs on every request); the rare failure then looks
     // again to say which rule it broke, in the order below.
-    let jws_text = token.bytes().all(|b| JWS_BYTE[usize::from(b)]);
+    let jws_text = is_jws_text(token.as_bytes());
     if !jws_text && token.bytes().any(|b| b == b' ' || b == b'\t') {
         return Err(bad(InvalidRequest::MalformedCredentials));
     }
@@ -139,6 +139,34 @@ fn bearer(token: &str, max_token_bytes: usize) -> Result<Credentials, AuthError>
     }
     Ok(Credentials::Bearer(token.to_string()))
 }
+
+/// Whether every byte is one of a compact JWS's. Sixteen bytes at a time,
+/// their table entries or-ed without a branch between them: byte by byte
+/// this scan was an eighth of a new token's instructions in the core.
+/// (At the worker's `opt-level = 3` the chunks are unrolled; the bench's
+/// `"s"` keeps a loop and gains little.)
+fn is_jws_text(bytes: &[u8]) -> bool {
+    let foreign = |chunk: &[u8]| {
+        chunk
+            .iter()
+            .fold(0, |acc, b| acc | NOT_JWS[usize::from(*b)])
+    };
+    let mut chunks = bytes.chunks_exact(16);
+    chunks.by_ref().all(|chunk| foreign(chunk) == 0) && foreign(chunks.remainder()) == 0
+}
+
+/// 1 for a byte that a compact JWS cannot hold.
+static NOT_JWS: [u8; 256] = {
+    let mut table = [1; 256];
+    let mut b = 0;
+    while b < 256 {
+        if JWS_BYTE[b] {
+            table[b] = 0;
+        }
+        b += 1;
+    }
+    table
+};
 
 /// The bytes of a compact JWS: base64url's alphabet and `.`.
 static JWS_BYTE: [bool; 256] = {

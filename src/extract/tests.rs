@@ -107,6 +107,23 @@ fn bearer_charset_is_jws() {
             "{t:?}"
         );
     }
+    // Long tokens are scanned sixteen bytes at a time: a stray byte is
+    // found in any chunk and in the rest after the last whole one.
+    let clean = "abcdefghij.KLMNOPQRST-0123456789_uvwxyz.AB";
+    assert!(matches!(
+        one(&format!("Bearer {clean}")),
+        Ok(Credentials::Bearer(_))
+    ));
+    for at in 0..clean.len() {
+        for stray in ['+', '=', '\u{7f}', '\u{80}'] {
+            let mut t = clean.to_string();
+            t.replace_range(at..at + 1, &stray.to_string());
+            assert!(
+                matches!(one(&format!("Bearer {t}")), Err(AuthError::Malformed(_))),
+                "{stray:?} at {at}"
+            );
+        }
+    }
 }
 
 #[test]
