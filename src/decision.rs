@@ -287,6 +287,7 @@ fn remembered_bearer<'r>(
     req: &Request<'r>,
     remembered: Option<(&VerifiedCache, u64)>,
 ) -> Option<(&'r str, Verified)> {
+    // Without a cache (the page, most tests) the header is read as usual.
     remembered?;
     let raw = extract::lone_bearer(req.lone("authorization")?)?;
     let hit = verified_cache::look_up(remembered, raw)?;

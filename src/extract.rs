@@ -155,26 +155,16 @@ fn is_jws_text(bytes: &[u8]) -> bool {
     chunks.by_ref().all(|chunk| foreign(chunk) == 0) && foreign(chunks.remainder()) == 0
 }
 
-/// 1 for a byte that a compact JWS cannot hold.
+/// 1 for a byte that a compact JWS cannot hold: all but base64url's
+/// alphabet and `.`.
 static NOT_JWS: [u8; 256] = {
     let mut table = [1; 256];
     let mut b = 0;
     while b < 256 {
-        if JWS_BYTE[b] {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.' {
             table[b] = 0;
         }
-        b += 1;
-    }
-    table
-};
-
-/// The bytes of a compact JWS: base64url's alphabet and `.`.
-static JWS_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.';
         b += 1;
     }
     table
