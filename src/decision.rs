@@ -254,12 +254,9 @@ pub fn begin_with(
             })
         }
         Ok(Credentials::Bearer(raw)) => {
+            // Not remembered: `remembered_bearer` asked the cache for
+            // exactly this token already.
             ctx.trail.pass(Stage::Credentials, "Bearer token");
-            let hit = verified_cache::look_up(remembered, &raw)
-                .filter(|v| v.token().issuer_index() < cfg.issuers.len());
-            if let Some(hit) = hit {
-                return Start::Done(pending_bearer::remembered(cfg, req, &raw, hit, ctx));
-            }
             match bearer(cfg, raw, ctx) {
                 Ok(p) => Start::NeedKeys(p),
                 Err(failed) => {
