@@ -22,8 +22,11 @@ use std::fmt;
 use crate::same::same_bytes;
 
 mod parse;
+mod walk;
 
 pub use parse::{parse_object, Refused};
+use walk::Names;
+pub use walk::{Items, Members};
 
 /// A JSON text whose top level is an object. Made only by [`parse_object`].
 #[derive(Clone)]
@@ -319,79 +322,6 @@ impl Value<'_> {
             Value::Array(a) => J::Array(a.iter().map(Value::to_serde).collect()),
             Value::Object(o) => J::Object(o.to_map()),
         }
-    }
-}
-
-pub struct Members<'a> {
-    tree: &'a Tree,
-    names: Names<'a>,
-}
-
-impl<'a> Iterator for Members<'a> {
-    type Item = (&'a str, Value<'a>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let (at, name, _) = self.names.next()?;
-        Some((self.tree.str(name), self.tree.value(at + 1)))
-    }
-}
-
-/// The names of one object: each name's node, span and key, skipping the
-/// values between them. The one walk over an object's names, for lookups,
-/// iteration and the parser's repeat check (which runs before the
-/// object's own end is written, hence `end` given).
-struct Names<'n> {
-    nodes: &'n [Node],
-    next: usize,
-    end: usize,
-}
-
-impl<'n> Names<'n> {
-    /// The object at `at`, whose children end before `end`.
-    fn of(nodes: &'n [Node], at: usize, end: usize) -> Self {
-        Names {
-            nodes,
-            next: at + 1,
-            end,
-        }
-    }
-}
-
-impl Iterator for Names<'_> {
-    type Item = (usize, Span, u64);
-
-    // Left to itself at opt-level "s", the call per name cost a new
-    // token 5 % more instructions than the hand-written scans it replaced.
-    #[inline(always)]
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.next >= self.end {
-            return None;
-        }
-        let at = self.next;
-        let Node::Name { span, key } = self.nodes[at] else {
-            return None;
-        };
-        self.next = after(self.nodes, at + 1);
-        Some((at, span, key))
-    }
-}
-
-pub struct Items<'a> {
-    tree: &'a Tree,
-    next: usize,
-    end: usize,
-}
-
-impl<'a> Iterator for Items<'a> {
-    type Item = Value<'a>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.next >= self.end {
-            return None;
-        }
-        let at = self.next;
-        self.next = self.tree.after(at);
-        Some(self.tree.value(at))
     }
 }
 
