@@ -41,6 +41,7 @@ import { startCache } from './cache.mjs';
 import { workerdConfig } from './capnp.mjs';
 import { driver, oha } from './load.mjs';
 import { derive, median, table } from './report.mjs';
+import { targetTable, targetsOf } from './targets.mjs';
 import { startWorkerd, waitForPort } from './workerd.mjs';
 import { checkWorker, ourAuthz, peerBindings, tokenPool } from './workers.mjs';
 
@@ -323,10 +324,12 @@ async function main() {
       sizes,
       cells: derive(cells),
     };
+    result.targets = targetsOf(result.cells);
     fs.writeFileSync(OUT_JSON, `${JSON.stringify(result, null, 2)}\n`);
     const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
     const text =
       `${table(result)}\n\n` +
+      `${targetTable([{ label: 'this run', targets: result.targets }])}\n\n` +
       `Run ${result.started.slice(0, 16).replace('T', ' ')} UTC on ${result.machine.cpus} cores ` +
       `(${result.machine.model}, ${result.machine.memGiB} GiB), load average ${load(result.machine.loadavg_start)} ` +
       `at start and ${load(result.machine.loadavg_end)} at end; workerd ${result.versions.workerd}, ` +

@@ -8,6 +8,8 @@
 #   scripts/bench-edge.sh              set-up if needed, worker build, run (~7 min plus the build)
 #   BENCH_NO_BUILD=1 scripts/bench-edge.sh   measure build/ as it is
 #   BENCH_ONLY=RS256-repeat,basic scripts/bench-edge.sh   some workloads only
+#   BENCH_REPEAT=5 scripts/bench-edge.sh   five whole runs, each in a workerd of
+#       its own, and the median of each target over them (bench/repeat.mjs)
 # More settings at the top of bench/run.mjs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -39,4 +41,20 @@ if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
   bash -c "$cmd" >target/bench-edge-build.log 2>&1 || { tail -30 target/bench-edge-build.log; exit 1; }
 fi
 
-exec node bench/run.mjs
+REPEAT="${BENCH_REPEAT:-1}"
+if ! [[ "$REPEAT" =~ ^[1-9][0-9]*$ ]]; then
+  echo "bench-edge: BENCH_REPEAT is a count of runs (1 or more), not '$REPEAT'" >&2
+  exit 2
+fi
+if [ "$REPEAT" = 1 ]; then
+  exec node bench/run.mjs
+fi
+# One build, then whole runs one after another; each run's table is kept
+# beside its JSON (target/bench-edge/run-<k>.md).
+runs=()
+for k in $(seq 1 "$REPEAT"); do
+  echo "bench-edge: run $k of $REPEAT"
+  BENCH_OUT="target/bench-edge/run-$k.json" node bench/run.mjs
+  runs+=("target/bench-edge/run-$k.json")
+done
+exec node bench/repeat.mjs target/bench-edge-repeat.json "${runs[@]}"

@@ -91,11 +91,13 @@ fi
 # Selftests of the test support first: they need no worker and pin down the
 # issuer, minter and origin the end-to-end tests rely on. tests/browser/
 # drives the page (www/) in Chromium, and its Explain against the worker.
+# bench/targets.test.mjs: the verdicts the edge benchmark prints (the
+# benchmark itself is not part of this run).
 # Every worker start appends its whole output to one file here
 # (tests/support/worker.mjs); emptied first so that only this run is read.
 export E2E_LOG_DIR="${E2E_LOG_DIR:-$ROOT/target/e2e-logs}"
 rm -rf "$E2E_LOG_DIR"
-step node-test node --test tests/support/ tests/e2e/ tests/browser/
+step node-test node --test tests/support/ bench/targets.test.mjs tests/e2e/ tests/browser/
 
 # Log hygiene over what every worker of the step above printed: no token,
 # Basic value or secret, and enough request lines that it means something.

@@ -1,0 +1,129 @@
+// Issue 6's speed targets read off one run (bench/run.mjs) and, for
+// BENCH_REPEAT, off several (bench/repeat.mjs): each is ours ÷ `jose` per
+// signing algorithm, so a run states its own verdict instead of leaving
+// the reader to divide the table's "vs ours" columns.
+import { median } from './report.mjs';
+
+export const ALGS = ['RS256', 'ES256', 'EdDSA'];
+
+// `most`: met at or under it; `least`: met at or over it.
+export const TARGETS = [
+  {
+    id: 'repeat_decision',
+    text: "repeated token: our decision cost at most half of `jose`'s",
+    kind: 'repeat',
+    figure: (c) => c.decision_us,
+    most: 0.5,
+  },
+  {
+    id: 'fresh_decision',
+    text: 'fresh token: our decision cost not above `jose`\'s',
+    kind: 'fresh',
+    figure: (c) => c.decision_us,
+    most: 1,
+  },
+  {
+    id: 'repeat_added_p50',
+    text: "+p50 over pass-through, one connection, repeated token: at most half of `jose`'s",
+    kind: 'repeat',
+    figure: (c) => c.added_p50_ms,
+    most: 0.5,
+  },
+  {
+    id: 'repeat_rps',
+    text: "requests/s over 16 connections, repeated token: at least `jose`'s",
+    kind: 'repeat',
+    figure: (c) => c.c16?.rps,
+    least: 1,
+  },
+];
+
+export function isMet(target, ratio) {
+  if (ratio == null) return null;
+  return target.most != null ? ratio <= target.most : ratio >= target.least;
+}
+
+/** ours ÷ `jose` for one target and algorithm in one run's cells; null
+ * when the workload was not run or `jose`'s figure is not above zero (a
+ * cost at or under pass-through's is noise, and no ratio). */
+export function ratio(cells, target, alg) {
+  const cell = (worker) => cells.find((c) => c.workload === `${alg}-${target.kind}` && c.worker === worker);
+  const ours = cell('ours');
+  const jose = cell('jose');
+  if (!ours || !jose) return null;
+  const a = target.figure(ours);
+  const b = target.figure(jose);
+  if (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b <= 0) return null;
+  return Number((a / b).toFixed(2));
+}
+
+/** Every target's ratio and verdict per algorithm in one run:
+ * `{ repeat_decision: { RS256: { ratio, met }, ... }, ... }`. */
+export function targetsOf(cells) {
+  return Object.fromEntries(
+    TARGETS.map((t) => [
+      t.id,
+      Object.fromEntries(
+        ALGS.map((alg) => {
+          const r = ratio(cells, t, alg);
+          return [alg, { ratio: r, met: isMet(t, r) }];
+        }),
+      ),
+    ]),
+  );
+}
+
+/** Over several runs, each ratio's median (for an even count, the mean of
+ * the middle two) and its verdict; runs without the figure are left out. */
+export function medianTargets(runs) {
+  return Object.fromEntries(
+    TARGETS.map((t) => [
+      t.id,
+      Object.fromEntries(
+        ALGS.map((alg) => {
+          const xs = runs.map((r) => r[t.id][alg].ratio).filter((x) => x != null);
+          const m = xs.length ? Number(median(xs).toFixed(2)) : null;
+          return [alg, { ratio: m, met: isMet(t, m), runs: xs.length }];
+        }),
+      ),
+    ]),
+  );
+}
+
+/** How many of the figures were met and how many could be read. */
+export function tally(targets) {
+  let met = 0;
+  let read = 0;
+  for (const t of TARGETS) {
+    for (const alg of ALGS) {
+      const v = targets[t.id][alg];
+      if (v.met == null) continue;
+      read += 1;
+      if (v.met) met += 1;
+    }
+  }
+  return { met, read };
+}
+
+const cell = (v) => (v.ratio == null ? 'n/a' : v.met ? v.ratio.toFixed(2) : `**${v.ratio.toFixed(2)}**`);
+
+/** The targets as a Markdown table, one column per labelled set of
+ * targets: ratios RS256 / ES256 / EdDSA, a missed one in bold. */
+export function targetTable(columns) {
+  const lines = [
+    `| target (ours ÷ \`jose\`, ${ALGS.join(' / ')}; missed in bold) | ${columns.map((c) => c.label).join(' | ')} |`,
+    `|---|${columns.map(() => '---').join('|')}|`,
+  ];
+  for (const t of TARGETS) {
+    lines.push(`| ${t.text} | ${columns.map((c) => ALGS.map((alg) => cell(c.targets[t.id][alg])).join(' / ')).join(' | ')} |`);
+  }
+  lines.push(
+    `| figures met | ${columns
+      .map((c) => {
+        const { met, read } = tally(c.targets);
+        return `${met} of ${read}`;
+      })
+      .join(' | ')} |`,
+  );
+  return lines.join('\n');
+}
