@@ -43,18 +43,25 @@ export function isMet(target, ratio) {
   return target.most != null ? ratio <= target.most : ratio >= target.least;
 }
 
-/** ours ÷ `jose` for one target and algorithm in one run's cells; null
- * when the workload was not run or `jose`'s figure is not above zero (a
- * cost at or under pass-through's is noise, and no ratio). */
+/** ours ÷ `jose` for one target and algorithm in one run's cells,
+ * unrounded (the bound is compared with what was measured, not with what
+ * is printed): `{ ratio, met }`, both null when the workload was not run,
+ * when either worker's figure is not above zero (a cost or an added
+ * latency at or under pass-through's is noise, no ratio), or with
+ * `failed` when either worker answered other than 200 in the workload (a
+ * quick refusal is no win). */
 export function ratio(cells, target, alg) {
   const cell = (worker) => cells.find((c) => c.workload === `${alg}-${target.kind}` && c.worker === worker);
   const ours = cell('ours');
   const jose = cell('jose');
-  if (!ours || !jose) return null;
+  const none = { ratio: null, met: null };
+  if (!ours || !jose) return none;
+  if (ours.all_ok === false || jose.all_ok === false) return { ...none, failed: true };
   const a = target.figure(ours);
   const b = target.figure(jose);
-  if (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b <= 0) return null;
-  return Number((a / b).toFixed(2));
+  if (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || a <= 0 || b <= 0) return none;
+  const r = a / b;
+  return { ratio: r, met: isMet(target, r) };
 }
 
 /** Every target's ratio and verdict per algorithm in one run:
@@ -63,18 +70,14 @@ export function targetsOf(cells) {
   return Object.fromEntries(
     TARGETS.map((t) => [
       t.id,
-      Object.fromEntries(
-        ALGS.map((alg) => {
-          const r = ratio(cells, t, alg);
-          return [alg, { ratio: r, met: isMet(t, r) }];
-        }),
-      ),
+      Object.fromEntries(ALGS.map((alg) => [alg, ratio(cells, t, alg)])),
     ]),
   );
 }
 
 /** Over several runs, each ratio's median (for an even count, the mean of
- * the middle two) and its verdict; runs without the figure are left out. */
+ * the middle two) and its verdict; runs without the figure are left out,
+ * and `runs` of `of` says how many were left. */
 export function medianTargets(runs) {
   return Object.fromEntries(
     TARGETS.map((t) => [
@@ -82,8 +85,8 @@ export function medianTargets(runs) {
       Object.fromEntries(
         ALGS.map((alg) => {
           const xs = runs.map((r) => r[t.id][alg].ratio).filter((x) => x != null);
-          const m = xs.length ? Number(median(xs).toFixed(2)) : null;
-          return [alg, { ratio: m, met: isMet(t, m), runs: xs.length }];
+          const m = xs.length ? median(xs) : null;
+          return [alg, { ratio: m, met: isMet(t, m), runs: xs.length, of: runs.length }];
         }),
       ),
     ]),
@@ -105,17 +108,32 @@ export function tally(targets) {
   return { met, read };
 }
 
-const cell = (v) => (v.ratio == null ? 'n/a' : v.met ? v.ratio.toFixed(2) : `**${v.ratio.toFixed(2)}**`);
+/** A ratio to two places; to three where two would print a missed ratio
+ * as its bound (0.504 against "at most 0.5"). */
+function shown(target, v) {
+  const two = v.ratio.toFixed(2);
+  const bound = target.most ?? target.least;
+  return !v.met && Number(two) === bound ? v.ratio.toFixed(3) : two;
+}
+
+function cell(target, v) {
+  if (v.failed) return '(!)';
+  if (v.ratio == null) return 'n/a';
+  const text = v.met ? shown(target, v) : `**${shown(target, v)}**`;
+  return v.of != null && v.runs < v.of ? `${text} (${v.runs} of ${v.of})` : text;
+}
 
 /** The targets as a Markdown table, one column per labelled set of
- * targets: ratios RS256 / ES256 / EdDSA, a missed one in bold. */
+ * targets: ratios RS256 / ES256 / EdDSA, a missed one in bold, "(!)"
+ * where a worker did not answer 200 throughout, "n/a" where there is no
+ * ratio (see `ratio`). */
 export function targetTable(columns) {
   const lines = [
     `| target (ours ÷ \`jose\`, ${ALGS.join(' / ')}; missed in bold) | ${columns.map((c) => c.label).join(' | ')} |`,
     `|---|${columns.map(() => '---').join('|')}|`,
   ];
   for (const t of TARGETS) {
-    lines.push(`| ${t.text} | ${columns.map((c) => ALGS.map((alg) => cell(c.targets[t.id][alg])).join(' / ')).join(' | ')} |`);
+    lines.push(`| ${t.text} | ${columns.map((c) => ALGS.map((alg) => cell(t, c.targets[t.id][alg])).join(' / ')).join(' | ')} |`);
   }
   lines.push(
     `| figures met | ${columns

@@ -1,64 +1,119 @@
-// The verdicts bench-edge prints against issue 6's targets, on figures of
-// the README's 2026-12-07 05:48 table (RS256), where a reader divided them
-// by hand before.
+// The verdicts bench-edge prints against issue 6's targets. The cells go
+// through report.mjs's `derive`, as a run's do; the first fixture holds
+// the RS256 figures of the README's 2026-12-07 05:48 table, which a reader
+// divided by hand before.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
+import { derive } from './report.mjs';
 import { medianTargets, targetTable, targetsOf, tally } from './targets.mjs';
 
-const cell = (workload, worker, decision_us, added_p50_ms, rps) => ({
-  workload,
-  worker,
-  decision_us,
-  added_p50_ms,
-  c16: { rps },
-});
+/** One measured cell as bench/run.mjs hands it to `derive`: CPU µs per
+ * request at 16 connections, p50 ms at one, requests/s, all answered 200
+ * unless `failed`. */
+function cell(workload, worker, cpuUs, p50, rps, failed = false) {
+  const requests = 10000;
+  return {
+    workload,
+    kind: workload.split('-')[1],
+    alg: workload.split('-')[0],
+    worker,
+    c16: { requests, ok: failed ? requests - 1 : requests, cpu_ms: (cpuUs * requests) / 1000, rps },
+    c1: { requests: 1000, ok: 1000, p50_ms: p50, runs_without_answer: 0 },
+  };
+}
 
-const RS256_0548 = [
-  cell('RS256-repeat', 'ours', 159, 0.261, 2170),
-  cell('RS256-repeat', 'jose', 303, 0.412, 1670),
-  cell('RS256-repeat', 'pass', null, null, 3078),
-  cell('RS256-fresh', 'ours', 290, 0.933, 1430),
-  cell('RS256-fresh', 'jose', 322, 1.004, 1365),
-];
+const RS256_0548 = () =>
+  derive([
+    cell('RS256-repeat', 'ours', 456, 0.752, 2170),
+    cell('RS256-repeat', 'jose', 600, 0.903, 1670),
+    cell('RS256-repeat', 'pass', 297, 0.491, 3078),
+    cell('RS256-fresh', 'ours', 640, 2.028, 1430),
+    cell('RS256-fresh', 'jose', 672, 2.099, 1365),
+    cell('RS256-fresh', 'pass', 350, 1.095, 2301),
+  ]);
+
+/** A repeated-token workload on `alg` where ours costs `ours` µs and adds
+ * `oursP50` ms over pass-through, `jose` 100 µs and 0.2 ms. */
+const repeat = (alg, ours, oursP50, { rps = 2000, failed = false } = {}) =>
+  derive([
+    cell(`${alg}-repeat`, 'ours', 300 + ours, 0.4 + oursP50, rps, failed),
+    cell(`${alg}-repeat`, 'jose', 400, 0.6, 1000),
+    cell(`${alg}-repeat`, 'pass', 300, 0.4, 3000),
+  ]);
+
+const rounded = (v) => ({ ...v, ratio: v.ratio == null ? null : Number(v.ratio.toFixed(4)) });
 
 test('one run: ours ÷ jose per target, and which are missed', () => {
-  const t = targetsOf(RS256_0548);
-  assert.deepEqual(t.repeat_decision.RS256, { ratio: 0.52, met: false });
-  assert.deepEqual(t.fresh_decision.RS256, { ratio: 0.9, met: true });
-  assert.deepEqual(t.repeat_added_p50.RS256, { ratio: 0.63, met: false });
-  assert.deepEqual(t.repeat_rps.RS256, { ratio: 1.3, met: true });
+  const t = targetsOf(RS256_0548());
+  assert.deepEqual(rounded(t.repeat_decision.RS256), { ratio: 0.5248, met: false });
+  assert.deepEqual(rounded(t.fresh_decision.RS256), { ratio: 0.9006, met: true });
+  assert.deepEqual(rounded(t.repeat_added_p50.RS256), { ratio: 0.6335, met: false });
+  assert.deepEqual(rounded(t.repeat_rps.RS256), { ratio: 1.2994, met: true });
   // Workloads not run are not counted either way.
   assert.deepEqual(t.repeat_decision.ES256, { ratio: null, met: null });
   assert.deepEqual(tally(t), { met: 2, read: 4 });
 });
 
-test("a jose cost at or under pass-through's gives no ratio, not a met target", () => {
-  const cells = [cell('ES256-repeat', 'ours', 40, 0.05, 2000), cell('ES256-repeat', 'jose', -3, 0, 1900)];
-  const t = targetsOf(cells);
-  assert.deepEqual(t.repeat_decision.ES256, { ratio: null, met: null });
-  assert.deepEqual(t.repeat_added_p50.ES256, { ratio: null, met: null });
-  assert.deepEqual(t.repeat_rps.ES256, { ratio: 1.05, met: true });
+test('the bound is compared with the measured ratio, not the printed one', () => {
+  const t = targetsOf(repeat('RS256', 50.4, 0.1008, { rps: 996 }));
+  assert.equal(t.repeat_decision.RS256.met, false);
+  assert.equal(t.repeat_added_p50.RS256.met, false);
+  assert.equal(t.repeat_rps.RS256.met, false);
+  // Printed to three places where two would show the bound itself.
+  const text = targetTable([{ label: 'x', targets: t }]);
+  assert.match(text, /at most half of `jose`'s \| \*\*0\.504\*\* \/ n\/a \/ n\/a \|/);
+  assert.match(text, /at least `jose`'s \| \*\*0\.996\*\* \/ n\/a \/ n\/a \|/);
+  const fresh = targetsOf(
+    derive([
+      cell('ES256-fresh', 'ours', 300 + 100.4, 1, 1000),
+      cell('ES256-fresh', 'jose', 400, 1, 1000),
+      cell('ES256-fresh', 'pass', 300, 1, 1000),
+    ]),
+  );
+  assert.equal(fresh.fresh_decision.ES256.met, false);
 });
 
-test('over runs: the median decides, a bound itself is met, runs without the figure are left out', () => {
-  const run = (decision, p50) => targetsOf([
-    cell('RS256-repeat', 'ours', decision, p50, 2000),
-    cell('RS256-repeat', 'jose', 100, 0.2, 1000),
-  ]);
-  const runs = [run(40, 0.08), run(60, 0.14), run(50, 0.1), targetsOf([])];
+test('a figure at or under pass-through, ours or jose, gives no ratio and no verdict', () => {
+  const oursFree = targetsOf(repeat('ES256', -2, -0.003));
+  assert.deepEqual(oursFree.repeat_decision.ES256, { ratio: null, met: null });
+  assert.deepEqual(oursFree.repeat_added_p50.ES256, { ratio: null, met: null });
+  assert.equal(oursFree.repeat_rps.ES256.met, true);
+  const joseFree = targetsOf(
+    derive([
+      cell('EdDSA-repeat', 'ours', 340, 0.45, 2000),
+      cell('EdDSA-repeat', 'jose', 297, 0.4, 1900),
+      cell('EdDSA-repeat', 'pass', 300, 0.4, 3000),
+    ]),
+  );
+  assert.deepEqual(joseFree.repeat_decision.EdDSA, { ratio: null, met: null });
+  assert.deepEqual(joseFree.repeat_added_p50.EdDSA, { ratio: null, met: null });
+});
+
+test('a worker that did not answer 200 throughout gets no verdict, marked (!)', () => {
+  const t = targetsOf(repeat('RS256', 10, 0.01, { failed: true }));
+  assert.deepEqual(t.repeat_decision.RS256, { ratio: null, met: null, failed: true });
+  assert.deepEqual(tally(t), { met: 0, read: 0 });
+  assert.match(targetTable([{ label: 'x', targets: t }]), /at most half of `jose`'s \| \(!\) \/ n\/a \/ n\/a \|/);
+});
+
+test('over runs: the median decides, a bound itself is met, runs without the figure are counted out', () => {
+  const runs = [repeat('RS256', 40, 0.08), repeat('RS256', 60, 0.14), repeat('RS256', 50, 0.1), []].map(targetsOf);
   const m = medianTargets(runs);
-  assert.deepEqual(m.repeat_decision.RS256, { ratio: 0.5, met: true, runs: 3 });
-  assert.deepEqual(m.repeat_added_p50.RS256, { ratio: 0.5, met: true, runs: 3 });
-  assert.deepEqual(m.fresh_decision.RS256, { ratio: null, met: null, runs: 0 });
-  // One slow run of the three is outvoted; two are not.
-  const slow = medianTargets([run(40, 0.08), run(70, 0.14), run(60, 0.12)]);
+  assert.deepEqual(m.repeat_decision.RS256, { ratio: 0.5, met: true, runs: 3, of: 4 });
+  assert.equal(m.repeat_added_p50.RS256.met, true);
+  assert.deepEqual(m.fresh_decision.RS256, { ratio: null, met: null, runs: 0, of: 4 });
+  assert.match(targetTable([{ label: 'median', targets: m }]), /at most half of `jose`'s \| 0\.50 \(3 of 4\) \/ n\/a \/ n\/a \|/);
+  // One slow run of three is outvoted; two are not.
+  const slow = medianTargets([repeat('RS256', 40, 0.08), repeat('RS256', 70, 0.14), repeat('RS256', 60, 0.12)].map(targetsOf));
   assert.equal(slow.repeat_decision.RS256.met, false);
-  assert.equal(slow.repeat_decision.RS256.ratio, 0.6);
+  assert.equal(Number(slow.repeat_decision.RS256.ratio.toFixed(4)), 0.6);
+  const fast = medianTargets([repeat('RS256', 40, 0.08), repeat('RS256', 70, 0.14), repeat('RS256', 45, 0.09)].map(targetsOf));
+  assert.equal(fast.repeat_decision.RS256.met, true);
 });
 
 test('the table marks a missed figure in bold and counts what was met', () => {
-  const text = targetTable([{ label: '05:48', targets: targetsOf(RS256_0548) }]);
+  const text = targetTable([{ label: '05:48', targets: targetsOf(RS256_0548()) }]);
   assert.match(text, /\| repeated token: our decision cost at most half of `jose`'s \| \*\*0\.52\*\* \/ n\/a \/ n\/a \|/);
   assert.match(text, /\| fresh token: [^|]* \| 0\.90 \/ n\/a \/ n\/a \|/);
   assert.match(text, /\| figures met \| 2 of 4 \|/);

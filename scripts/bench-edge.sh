@@ -9,7 +9,8 @@
 #   BENCH_NO_BUILD=1 scripts/bench-edge.sh   measure build/ as it is
 #   BENCH_ONLY=RS256-repeat,basic scripts/bench-edge.sh   some workloads only
 #   BENCH_REPEAT=5 scripts/bench-edge.sh   five whole runs, each in a workerd of
-#       its own, and the median of each target over them (bench/repeat.mjs)
+#       its own, and the median of each target over them (bench/repeat.mjs;
+#       an odd count, so that the median is a run's figure)
 # More settings at the top of bench/run.mjs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,4 +58,7 @@ for k in $(seq 1 "$REPEAT"); do
   BENCH_OUT="target/bench-edge/run-$k.json" node bench/run.mjs
   runs+=("target/bench-edge/run-$k.json")
 done
+# The last run is also the single-run table, as without BENCH_REPEAT.
+cp "target/bench-edge/run-$REPEAT.json" target/bench-edge.json
+cp "target/bench-edge/run-$REPEAT.md" target/bench-edge.md
 exec node bench/repeat.mjs target/bench-edge-repeat.json "${runs[@]}"
