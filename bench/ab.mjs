@@ -30,7 +30,9 @@
 // process during those workers' runs and splits their CPU per request
 // into wasm, JS, the runtime's C++ and the kernel, then
 // lists the symbols that cost the first named worker most over each other
-// (bench/perf.mjs; add AB_V8FLAGS=--perf-basic-prof to name JIT code).
+// (bench/perf.mjs; add AB_V8FLAGS=--perf-basic-prof to name JIT code;
+// AB_PERF_G=1 records call stacks as well, for `perf script` on the
+// target/bench-ab/<worker>-<round>.perf.data files).
 // Recording costs the recorded runs some CPU: compare the CPU column only
 // among workers all recorded or all not.
 // Each worker has its own isolate, so every worker gets the same fresh

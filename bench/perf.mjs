@@ -9,8 +9,10 @@ import { spawnSync } from 'node:child_process';
 
 export const HZ = 4999;
 
-/** `perf record` arguments for `pid`, into `file`. */
-export const recordArgs = (pid, file) => ['record', '-F', String(HZ), '-p', String(pid), '-o', file];
+/** `perf record` arguments for `pid`, into `file`; with AB_PERF_G=1 the
+ * call stacks too (`perf report -g`, `perf script`), which the split
+ * below leaves aside: a symbol's cost is its own samples either way. */
+export const recordArgs = (pid, file) => ['record', ...(process.env.AB_PERF_G === '1' ? ['-g'] : []), '-F', String(HZ), '-p', String(pid), '-o', file];
 
 const LINE = /^\s*[\d.]+%\s+(\d+)\s+(\[JIT\] tid \d+|\S+)\s+\[.\]\s+(.*)$/;
 
@@ -18,7 +20,7 @@ const LINE = /^\s*[\d.]+%\s+(\d+)\s+(\[JIT\] tid \d+|\S+)\s+\[.\]\s+(.*)$/;
 export function bySymbol(files, requests) {
   const out = new Map();
   for (const file of files) {
-    const r = spawnSync('perf', ['report', '-i', file, '--stdio', '-n', '--sort', 'dso,sym'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync('perf', ['report', '-i', file, '--stdio', '-n', '--sort', 'dso,sym', '--no-children', '-g', 'none'], { encoding: 'utf8', maxBuffer: 1 << 28 });
     if (r.status !== 0) throw new Error(`perf report ${file}: ${r.stderr}`);
     for (const line of r.stdout.split('\n')) {
       const m = LINE.exec(line);
