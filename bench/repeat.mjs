@@ -9,7 +9,7 @@
 //   node bench/repeat.mjs <out.json> <run.json>...
 import * as fs from 'node:fs';
 
-import { medianTargets, targetTable, tally } from './targets.mjs';
+import { ALGS, medianTargets, targetTable, tally } from './targets.mjs';
 
 const [out, ...inputs] = process.argv.slice(2);
 if (!out || inputs.length === 0) {
@@ -28,8 +28,7 @@ const columns = [
 // How fast the machine was in each run: pass-through's own one-connection
 // p50 on a repeated token, which no authorizer's work is in.
 const passP50 = (r) =>
-  ['RS256', 'ES256', 'EdDSA']
-    .map((alg) => r.result.cells.find((c) => c.workload === `${alg}-repeat` && c.worker === 'pass')?.c1?.p50_ms)
+  ALGS.map((alg) => r.result.cells.find((c) => c.workload === `${alg}-repeat` && c.worker === 'pass')?.c1?.p50_ms)
     .map((x) => (x == null ? 'n/a' : x.toFixed(3)))
     .join(' / ');
 const load = (l) => l.map((x) => x.toFixed(1)).join(' ');
@@ -42,7 +41,7 @@ const text =
   `(${first.machine.model}), each in a workerd of its own with ${first.settings.rounds} rounds of ` +
   `${first.settings.seconds} s (@16) and @1 the median of ${first.settings.c1_rounds} runs; ` +
   `the median met ${met} of ${read} figures.\n\n` +
-  `| run | pass-through p50 @1 ms, RS256 / ES256 / EdDSA repeated | load average at start | at end |\n` +
+  `| run | pass-through p50 @1 ms, ${ALGS.join(' / ')} repeated | load average at start | at end |\n` +
   `|---|---|---|---|\n` +
   runs
     .map((r) => `| ${label(r)} | ${passP50(r)} | ${load(r.result.machine.loadavg_start)} | ${load(r.result.machine.loadavg_end)} |`)
