@@ -1,7 +1,7 @@
 // The verdicts bench-edge prints against issue 6's targets. The cells go
 // through report.mjs's `derive`, as a run's do; the first fixture holds
-// the RS256 figures of the README's 2026-12-07 05:48 table, which a reader
-// divided by hand before.
+// the RS256 figures of the 2026-12-07 05:48 table (README at 43c218d),
+// which a reader divided by hand before.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
