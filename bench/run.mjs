@@ -41,7 +41,7 @@ import { startCache } from './cache.mjs';
 import { workerdConfig } from './capnp.mjs';
 import { driver, oha } from './load.mjs';
 import { derive, median, table } from './report.mjs';
-import { targetTable, targetsOf } from './targets.mjs';
+import { ALGS, targetTable, targetsOf } from './targets.mjs';
 import { startWorkerd, waitForPort } from './workerd.mjs';
 import { checkWorker, ourAuthz, peerBindings, tokenPool } from './workers.mjs';
 
@@ -60,7 +60,6 @@ const FRESH_C1 = Number(process.env.BENCH_FRESH_C1 ?? 600);
 const FRESH_WARM = Number(process.env.BENCH_FRESH_WARM ?? 300);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const COLD_ROUNDS = 3;
-const ALGS = ['RS256', 'ES256', 'EdDSA'];
 const PATH = '/orgs/org-a/items';
 const CLIENT = ['svc-a', 'svc-a-secret'];
 

@@ -4,6 +4,8 @@
 // the reader to divide the table's "vs ours" columns.
 import { median } from './report.mjs';
 
+/** The signing algorithms the benchmark runs (bench/run.mjs) and reads
+ * the targets for: one list for both. */
 export const ALGS = ['RS256', 'ES256', 'EdDSA'];
 
 // `most`: met at or under it; `least`: met at or over it.
