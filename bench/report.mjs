@@ -1,6 +1,8 @@
 // Figures derived from the measured cells, the printed table and the JSON.
 
-const ORDER = ['ours', 'jose', 'tsndr', 'pass'];
+const ORDER = ['ours', 'jose', 'tsndr', 'plumb', 'pass'];
+// Floors, not authorizers: nothing is over them in a "vs" column of theirs.
+const FLOORS = ['pass', 'plumb'];
 
 function round(x, digits = 3) {
   return x == null || !Number.isFinite(x) ? null : Number(x.toFixed(digits));
@@ -14,7 +16,8 @@ export function median(xs) {
 }
 
 /** Adds per cell: cpu_us_per_req, decision_us (over pass-through, same
- * workload), added_p50_ms (one connection) and ratios to ours. */
+ * workload), added_p50_ms (one connection), added_p50_over_plumb_ms
+ * (where the workload ran `plumb`) and ratios to ours. */
 export function derive(cells) {
   const byWorkload = new Map();
   for (const c of cells) {
@@ -30,6 +33,9 @@ export function derive(cells) {
     const ours = group.ours;
     c.decision_us = pass ? round(c.cpu_us_per_req - pass.cpu_us_per_req, 1) : null;
     c.added_p50_ms = pass && c.c1.p50_ms != null && pass.c1.p50_ms != null ? round(c.c1.p50_ms - pass.c1.p50_ms) : null;
+    const plumb = group.plumb;
+    c.added_p50_over_plumb_ms =
+      plumb && !FLOORS.includes(c.worker) && c.c1.p50_ms != null && plumb.c1.p50_ms != null ? round(c.c1.p50_ms - plumb.c1.p50_ms) : null;
     c.all_ok = c.c16.ok === c.c16.requests && c.c1.ok === c.c1.requests && c.c16.requests > 0 && c.c1.requests > 0 && !c.c1.runs_without_answer;
     if (ours && c.worker !== 'pass') {
       c.vs_ours = {
@@ -51,8 +57,8 @@ const fmt = (x, d) => (x == null || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
  * adds more latency or spends more CPU deciding. */
 export function table(result) {
   const lines = [];
-  lines.push('| workload | worker | req/s @16 | p50 @1 ms | p99 @1 ms | +p50 vs pass ms | CPU µs/req | decision µs/req | req/s vs ours | +p50 vs ours | decision vs ours |');
-  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| workload | worker | req/s @16 | p50 @1 ms | p99 @1 ms | +p50 vs pass ms | +p50 vs plumb ms | CPU µs/req | decision µs/req | req/s vs ours | +p50 vs ours | decision vs ours |');
+  lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const workloads = [...new Set(result.cells.map((c) => c.workload))];
   for (const w of workloads) {
     const cells = result.cells
@@ -62,7 +68,8 @@ export function table(result) {
       const flag = c.all_ok ? '' : ' (!)';
       lines.push(
         `| ${w} | ${c.worker}${flag} | ${fmt(c.c16.rps, 0)} | ${fmt(c.c1.p50_ms, 3)} | ${fmt(c.c1.p99_ms, 3)} | ` +
-          `${c.worker === 'pass' ? '-' : fmt(c.added_p50_ms, 3)} | ${fmt(c.cpu_us_per_req, 0)} | ` +
+          `${c.worker === 'pass' ? '-' : fmt(c.added_p50_ms, 3)} | ` +
+          `${FLOORS.includes(c.worker) ? '-' : fmt(c.added_p50_over_plumb_ms, 3)} | ${fmt(c.cpu_us_per_req, 0)} | ` +
           `${c.worker === 'pass' ? '-' : fmt(c.decision_us, 0)} | ` +
           `${ratio(c.vs_ours?.rps)} | ${ratio(c.vs_ours?.added_p50)} | ${ratio(c.vs_ours?.decision)} |`,
       );

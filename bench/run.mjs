@@ -1,11 +1,14 @@
 // The edge benchmark (scripts/bench-edge.sh runs it; README "Figures").
-// One bare workerd process hosts four workers, each on its own loopback
+// One bare workerd process hosts five workers, each on its own loopback
 // port, all in front of the same echo origin and the same issuers (the
 // oidc-provider of tests/support, one realm per signing algorithm):
 //   ours   the worker-build output, AUTHZ as a JSON binding (what wrangler
 //          makes of [vars.AUTHZ])
 //   jose   npm jose: createRemoteJWKSet + jwtVerify
 //   tsndr  npm @tsndr/cloudflare-worker-jwt, JWKS fetched once per isolate
+//   plumb  the peers' log line, Server-Timing and header edits around no
+//          check (a second floor, on repeated-token workloads only: what
+//          deciding adds is read over it; never a real worker)
 //   pass   forwards everything (the floor)
 // Then one workload at a time, one worker at a time: requests/s over 16
 // connections, p50/p99 over one connection, and the CPU time workerd spent
@@ -101,6 +104,7 @@ function workloadsFor(only) {
     for (const alg of ALGS) {
       const workers = ['pass', 'ours', 'jose'];
       if (alg !== 'EdDSA') workers.push('tsndr'); // it has no EdDSA
+      if (kind === 'repeat') workers.push('plumb');
       list.push({ id: `${alg}-${kind}`, kind, alg, workers });
     }
   }
@@ -117,7 +121,7 @@ async function main() {
 
   log('bundling the workers');
   const built = { ours: stageOurs(ROOT, OUT_DIR) };
-  for (const id of ['jose', 'tsndr', 'pass']) built[id] = await bundlePeer(ROOT, OUT_DIR, id === 'pass' ? 'passthrough' : id);
+  for (const id of ['jose', 'tsndr', 'plumb', 'pass']) built[id] = await bundlePeer(ROOT, OUT_DIR, id === 'pass' ? 'passthrough' : id);
 
   log('starting the origin, the issuers and the cache');
   const origin = await startOrigin();
@@ -129,10 +133,13 @@ async function main() {
   const repeated = {};
   for (const alg of ALGS) repeated[alg] = await getToken(issuers[alg], ...CLIENT);
 
+  // The workers whose sizes, cold starts and behaviour are reported;
+  // `plumb` lets every request through, so it is hosted, not checked.
   const ids = ['ours', 'jose', 'tsndr', 'pass'];
+  const hosted = [...ids, 'plumb'];
   const ports = {};
-  for (const id of ids) ports[id] = await freePort();
-  const workers = ids.map((id) => ({
+  for (const id of hosted) ports[id] = await freePort();
+  const workers = hosted.map((id) => ({
     id,
     port: ports[id],
     modules: built[id].modules,
@@ -159,7 +166,7 @@ async function main() {
     const start = async () => {
       const t0 = performance.now();
       workerd = startWorkerd(WORKERD, configFile, path.join(OUT_DIR, 'workerd.log'));
-      await Promise.all(ids.map((id) => waitForPort(ports[id], 30000))).catch((err) => {
+      await Promise.all(hosted.map((id) => waitForPort(ports[id], 30000))).catch((err) => {
         throw new Error(`${err.message}\n--- workerd log ---\n${fs.readFileSync(workerd.logFile, 'utf8')}`);
       });
       return performance.now() - t0;

@@ -40,6 +40,24 @@ export const TARGETS = [
   },
 ];
 
+// Read and printed like a target but not one of issue 6's, so not in the
+// count of figures met: the added p50 over `plumb` (bench/workers/plumb.js,
+// the log line, Server-Timing and header edits that the contract asks of
+// any worker here, around no check) instead of over pass-through. The
+// plumbing is the same work in both workers and took about 0.3x of
+// `jose`'s added p50 on RS256 by itself, so this is what deciding adds.
+export const READINGS = [
+  {
+    id: 'repeat_added_p50_over_plumb',
+    text: "+p50 over `plumb` (the plumbing alone), one connection, repeated token: at most half of `jose`'s; a reading, not counted",
+    kind: 'repeat',
+    figure: (c) => c.added_p50_over_plumb_ms,
+    most: 0.5,
+  },
+];
+
+const ALL = [...TARGETS, ...READINGS];
+
 export function isMet(target, ratio) {
   if (ratio == null) return null;
   return target.most != null ? ratio <= target.most : ratio >= target.least;
@@ -66,11 +84,11 @@ export function ratio(cells, target, alg) {
   return { ratio: r, met: isMet(target, r) };
 }
 
-/** Every target's ratio and verdict per algorithm in one run:
- * `{ repeat_decision: { RS256: { ratio, met }, ... }, ... }`. */
+/** Every target's (and reading's) ratio and verdict per algorithm in one
+ * run: `{ repeat_decision: { RS256: { ratio, met }, ... }, ... }`. */
 export function targetsOf(cells) {
   return Object.fromEntries(
-    TARGETS.map((t) => [
+    ALL.map((t) => [
       t.id,
       Object.fromEntries(ALGS.map((alg) => [alg, ratio(cells, t, alg)])),
     ]),
@@ -82,11 +100,12 @@ export function targetsOf(cells) {
  * and `runs` of `of` says how many were left. */
 export function medianTargets(runs) {
   return Object.fromEntries(
-    TARGETS.map((t) => [
+    ALL.map((t) => [
       t.id,
       Object.fromEntries(
         ALGS.map((alg) => {
-          const xs = runs.map((r) => r[t.id][alg].ratio).filter((x) => x != null);
+          // (Runs from before a reading existed have no entry for it.)
+          const xs = runs.map((r) => r[t.id]?.[alg]?.ratio).filter((x) => x != null);
           const m = xs.length ? median(xs) : null;
           return [alg, { ratio: m, met: isMet(t, m), runs: xs.length, of: runs.length }];
         }),
@@ -95,7 +114,8 @@ export function medianTargets(runs) {
   );
 }
 
-/** How many of the figures were met and how many could be read. */
+/** How many of the targets' figures were met and how many could be read
+ * (readings are not counted). */
 export function tally(targets) {
   let met = 0;
   let read = 0;
@@ -128,15 +148,14 @@ function cell(target, v) {
 /** The targets as a Markdown table, one column per labelled set of
  * targets: ratios RS256 / ES256 / EdDSA, a missed one in bold, "(!)"
  * where a worker did not answer 200 throughout, "n/a" where there is no
- * ratio (see `ratio`). */
+ * ratio (see `ratio`); the readings after the count. */
 export function targetTable(columns) {
   const lines = [
     `| target (ours ÷ \`jose\`, ${ALGS.join(' / ')}; missed in bold) | ${columns.map((c) => c.label).join(' | ')} |`,
     `|---|${columns.map(() => '---').join('|')}|`,
   ];
-  for (const t of TARGETS) {
-    lines.push(`| ${t.text} | ${columns.map((c) => ALGS.map((alg) => cell(t, c.targets[t.id][alg])).join(' / ')).join(' | ')} |`);
-  }
+  const row = (t) => `| ${t.text} | ${columns.map((c) => ALGS.map((alg) => cell(t, c.targets[t.id]?.[alg] ?? { ratio: null })).join(' / ')).join(' | ')} |`;
+  for (const t of TARGETS) lines.push(row(t));
   lines.push(
     `| figures met | ${columns
       .map((c) => {
@@ -145,5 +164,6 @@ export function targetTable(columns) {
       })
       .join(' | ')} |`,
   );
+  for (const t of READINGS) lines.push(row(t));
   return lines.join('\n');
 }

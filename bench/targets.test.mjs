@@ -118,3 +118,38 @@ test('the table marks a missed figure in bold and counts what was met', () => {
   assert.match(text, /\| fresh token: [^|]* \| 0\.90 \/ n\/a \/ n\/a \|/);
   assert.match(text, /\| figures met \| 2 of 4 \|/);
 });
+
+test('with plumb in the workload: the added p50 over it, read per algorithm but not counted', () => {
+  // CPU and p50 of a one-connection A/B on 2026-12-07 (repeated RS256,
+  // 12 rounds); the requests/s are made up.
+  const cells = derive([
+    cell('RS256-repeat', 'ours', 328, 0.43, 2400),
+    cell('RS256-repeat', 'jose', 393, 0.476, 2000),
+    cell('RS256-repeat', 'plumb', 287, 0.388, 2500),
+    cell('RS256-repeat', 'pass', 240, 0.349, 2900),
+  ]);
+  const byWorker = Object.fromEntries(cells.map((c) => [c.worker, c]));
+  assert.equal(byWorker.ours.added_p50_over_plumb_ms, 0.042);
+  assert.equal(byWorker.jose.added_p50_over_plumb_ms, 0.088);
+  // Floors have nothing over a floor.
+  assert.equal(byWorker.plumb.added_p50_over_plumb_ms, null);
+  assert.equal(byWorker.pass.added_p50_over_plumb_ms, null);
+  const t = targetsOf(cells);
+  // Over pass-through ours is 0.64x of jose's, a missed target; over plumb 0.48x.
+  assert.deepEqual(rounded(t.repeat_added_p50.RS256), { ratio: 0.6378, met: false });
+  assert.deepEqual(rounded(t.repeat_added_p50_over_plumb.RS256), { ratio: 0.4773, met: true });
+  // The reading is not one of the figures counted.
+  assert.deepEqual(tally(t), { met: 1, read: 3 });
+  const text = targetTable([{ label: 'x', targets: t }]);
+  const rows = text.split('\n');
+  assert.match(rows.at(-2), /^\| figures met \| 1 of 3 \|$/);
+  assert.match(rows.at(-1), /^\| \+p50 over `plumb` [^|]*not counted \| 0\.48 \/ n\/a \/ n\/a \|$/);
+  // Without plumb in the run (and in runs from before the reading), n/a.
+  const without = targetsOf(repeat('RS256', 40, 0.08));
+  assert.deepEqual(without.repeat_added_p50_over_plumb.RS256, { ratio: null, met: null });
+  const old = { ...without };
+  delete old.repeat_added_p50_over_plumb;
+  const m = medianTargets([old, targetsOf(cells)]);
+  assert.deepEqual(rounded(m.repeat_added_p50_over_plumb.RS256), { ratio: 0.4773, met: true, runs: 1, of: 2 });
+  assert.match(targetTable([{ label: 'old', targets: old }]).split('\n').at(-1), /\| n\/a \/ n\/a \/ n\/a \|$/);
+});
