@@ -77,6 +77,12 @@ pub enum InvalidRequest {
     TokenInQuery,
     EmptyCredentials,
     BadBase64,
+    /// Valid base64 whose bytes are no `client_id:secret`: not UTF-8 text,
+    /// or no colon.
+    NotClientAndSecret,
+    /// A client id whose `%`-escapes are broken or decode to no UTF-8 (the
+    /// issuer form-decodes it, so it would name no client there either).
+    BadClientId,
     BasicTooLong,
     BasicNotEnabled,
     /// A path segment that decodes to a `/`, a control character or
@@ -169,7 +175,11 @@ impl AuthError {
         use AuthError::*;
         match self {
             InvalidRequest(r) => r.detail().to_string(),
-            MissingCredentials => "no credentials: send Authorization: Bearer <token>".into(),
+            // Without the configuration here: the challenge beside it names
+            // Basic when the exchange is on.
+            MissingCredentials => {
+                "no credentials: send Authorization: Bearer <token>, or Basic <client_id:secret> where WWW-Authenticate offers it".into()
+            }
             Malformed(why) => format!("the token is malformed: {why}"),
             TokenTooLong => "the token is longer than max_token_bytes".into(),
             UnknownIssuer => "the token's issuer is not configured".into(),
@@ -287,6 +297,12 @@ impl InvalidRequest {
                 "an access_token in the query as well as the Authorization header"
             }
             InvalidRequest::BadBase64 => "the Basic credentials are not valid base64",
+            InvalidRequest::NotClientAndSecret => {
+                "the Basic credentials decode to no client_id:secret (no colon, or not UTF-8 text)"
+            }
+            InvalidRequest::BadClientId => {
+                "the Basic client id has a broken %-escape or is not UTF-8 once decoded"
+            }
             InvalidRequest::BasicTooLong => "the Basic credentials are longer than max_token_bytes",
             InvalidRequest::BasicNotEnabled => "Basic credentials are not accepted here",
             InvalidRequest::UnsafePath => {

@@ -194,13 +194,16 @@ fn basic(
     let decoded = engine
         .decode(value)
         .map_err(|_| bad(InvalidRequest::BadBase64))?;
-    let text = std::str::from_utf8(&decoded).map_err(|_| bad(InvalidRequest::BadBase64))?;
-    let (id, _secret) = text.split_once(':').ok_or(bad(InvalidRequest::BadBase64))?;
+    let text =
+        std::str::from_utf8(&decoded).map_err(|_| bad(InvalidRequest::NotClientAndSecret))?;
+    let (id, _secret) = text
+        .split_once(':')
+        .ok_or(bad(InvalidRequest::NotClientAndSecret))?;
     // An id the issuer cannot form-decode either is refused here, rather
     // than counted under a name of our own making.
     let client_id = percent::decode(id, true)
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .ok_or(bad(InvalidRequest::BadBase64))?;
+        .ok_or(bad(InvalidRequest::BadClientId))?;
     Ok(Credentials::Basic {
         value: Secret::new(value),
         client_id,

@@ -109,6 +109,44 @@ fn no_credentials_offers_basic_when_exchange_is_on() {
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_refused_basic_value_says_what_is_wrong_with_it() {
+    // Someone debugging a 400 reads the detail: valid base64 of the wrong
+    // thing must not be called bad base64.
+    let mut v = base();
+    v["basic_exchange"] = json!({"issuer": ISS});
+    let cfg = config(v);
+    let cases = [
+        ("Basic not*base64", "not valid base64"),
+        ("Basic Y2xpZW50", "no client_id:secret"), // "client"
+        ("Basic //79", "no client_id:secret"),     // not UTF-8
+        (
+            "Basic JUZGOnM=",
+            "client id has a broken %-escape or is not UTF-8",
+        ), // "%FF:s"
+    ];
+    for (auth, said) in cases {
+        let o = run(&cfg, "GET", "/things", &[("authorization", auth)]);
+        let e = refused(&o);
+        assert_eq!((e.status(), e.code()), (400, "invalid_request"), "{auth}");
+        assert!(e.detail().contains(said), "{auth}: {}", e.detail());
+        let others = cases.iter().filter(|(_, s)| *s != said);
+        for (_, other) in others {
+            assert!(!e.detail().contains(other), "{auth}: {}", e.detail());
+        }
+    }
+    // No credentials: the detail names both ways in, as the challenge does.
+    let o = run(&cfg, "GET", "/things", &[]);
+    let e = refused(&o);
+    assert!(e.detail().contains("Bearer <token>"), "{}", e.detail());
+    assert!(
+        e.detail().contains("Basic <client_id:secret>"),
+        "{}",
+        e.detail()
+    );
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
 fn malformed_requests_are_400_invalid_request() {
     let cfg = config(base());
     let cases: &[&[(&str, &str)]] = &[

@@ -191,7 +191,7 @@ fn basic_client_id_is_form_decoded() {
         "Basic JTpz",     // "%:s": broken escape
         "Basic JUZGOnM=", // "%FF:s": not UTF-8 once decoded
     ] {
-        assert_eq!(invalid(v), Some(InvalidRequest::BadBase64), "{v:?}");
+        assert_eq!(invalid(v), Some(InvalidRequest::BadClientId), "{v:?}");
     }
 }
 
@@ -210,11 +210,23 @@ fn basic_bad_base64() {
         "Basic Y2xpZW50OnMzY3JldA=",   // wrong padding
         "Basic Y2xpZW50-nMzY3JldA==",  // url alphabet
         "Basic Y2xpZW50 OnMzY3JldA==", // inner space
-        "Basic Y2xpZW50",              // "client": no colon
-        "Basic //79",                  // not UTF-8
         "Basic YR==",                  // non-canonical trailing bits
     ] {
         assert_eq!(invalid(v), Some(InvalidRequest::BadBase64), "{v:?}");
+    }
+}
+
+#[test]
+fn basic_base64_of_no_client_and_secret() {
+    for v in [
+        "Basic Y2xpZW50", // "client": no colon
+        "Basic //79",     // not UTF-8
+    ] {
+        assert_eq!(
+            invalid(v),
+            Some(InvalidRequest::NotClientAndSecret),
+            "{v:?}"
+        );
     }
 }
 
