@@ -117,8 +117,9 @@ A=$(code -H "Authorization: Bearer $TOKEN" "$WORKER/orgs/org-a/things")
 B=$(code -H "Authorization: Bearer $TOKEN" "$WORKER/orgs/org-b/things")
 N=$(code "$WORKER/orgs/org-a/things")
 X=$(code -u svc-a:svc-a-secret "$WORKER/orgs/org-a/things")
+M=$(code -u svc-admin:svc-admin-secret "$WORKER/orgs/org-b/things")
 echo
-say "self-check: org-a with svc-a token -> $A (want 200), org-b -> $B (want 403), no token -> $N (want 401), Basic svc-a -> $X (want 200)"
+say "self-check: org-a with svc-a token -> $A (want 200), org-b -> $B (want 403), no token -> $N (want 401), Basic svc-a -> $X (want 200), Basic svc-admin on org-b -> $M (want 200)"
 
 cat <<CURL
 
@@ -132,7 +133,8 @@ Ready. Paste these in another shell:
   # allowed: reaches the echo origin, which shows the x-auth-* headers it got
   curl -i -H "Authorization: Bearer \$TOKEN" $WORKER/orgs/org-a/things
 
-  # refused: another organisation -> 403 insufficient_scope
+  # refused: another organisation -> 403, code org_mismatch in the problem
+  # body (WWW-Authenticate says error="insufficient_scope")
   curl -i -H "Authorization: Bearer \$TOKEN" $WORKER/orgs/org-b/things
 
   # refused: no token -> 401 with WWW-Authenticate: Bearer realm="api", Basic realm="api"
@@ -145,8 +147,10 @@ Ready. Paste these in another shell:
   # a wrong secret -> 401 with WWW-Authenticate: Basic realm="api"
   curl -i -u svc-a:wrong $WORKER/orgs/org-a/things
 
-  # the admin client (role kas-fleet-manager-admin-full) may act for any org:
-  #   curl -s -u svc-admin:svc-admin-secret -d grant_type=client_credentials $TOKEN_URL
+  # the admin client (organisation org-ops, role kas-fleet-manager-admin-full,
+  # which wrangler.toml's /orgs/{org}/* route lists in cross_org_roles) may
+  # act for any org: 200 on org-b, with x-auth-org: org-b at the origin
+  curl -i -u svc-admin:svc-admin-secret $WORKER/orgs/org-b/things
 
 The page (decode, verify, explain, build; nothing leaves it unless you press
 a button that says it fetches): $PAGE
