@@ -149,7 +149,8 @@ Ready. Paste these in another shell:
 
   # the admin client (organisation org-ops, role kas-fleet-manager-admin-full,
   # which wrangler.toml's /orgs/{org}/* route lists in cross_org_roles) may
-  # act for any org: 200 on org-b, with x-auth-org: org-b at the origin
+  # act for any org: 200 on org-b; the origin gets x-auth-org: org-ops, the
+  # token's own org, and the org acted for in the path
   curl -i -u svc-admin:svc-admin-secret $WORKER/orgs/org-b/things
 
 The page (decode, verify, explain, build; nothing leaves it unless you press
