@@ -12,8 +12,9 @@ use crate::config::{Config, DEFAULT_REALM};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthError {
     // 400
-    /// Two `Authorization` headers, an unknown scheme, bad base64, an
-    /// over-long Basic value, Basic without `basic_exchange`.
+    /// Two `Authorization` headers, an unknown scheme, bad base64 or a
+    /// Basic value that decodes to no `client_id:secret`, an over-long
+    /// Basic value, Basic without `basic_exchange`, an unsafe path.
     InvalidRequest(InvalidRequest),
 
     // 401, Bearer challenge without error
@@ -178,7 +179,7 @@ impl AuthError {
             // Without the configuration here: the challenge beside it names
             // Basic when the exchange is on.
             MissingCredentials => {
-                "no credentials: send Authorization: Bearer <token>, or Basic <client_id:secret> where WWW-Authenticate offers it".into()
+                "no credentials: send Authorization: Bearer <token>, or Basic <base64 of client_id:secret> where WWW-Authenticate offers it".into()
             }
             Malformed(why) => format!("the token is malformed: {why}"),
             TokenTooLong => "the token is longer than max_token_bytes".into(),

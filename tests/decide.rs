@@ -139,7 +139,7 @@ fn a_refused_basic_value_says_what_is_wrong_with_it() {
     let e = refused(&o);
     assert!(e.detail().contains("Bearer <token>"), "{}", e.detail());
     assert!(
-        e.detail().contains("Basic <client_id:secret>"),
+        e.detail().contains("Basic <base64 of client_id:secret>"),
         "{}",
         e.detail()
     );
