@@ -1,4 +1,4 @@
-// The four workers as workerd modules, and what each costs to ship (gzip -9).
+// The workers as workerd modules, and what each costs to ship (gzip -9).
 //   ours: the worker-build output (build/worker/shim.mjs, build/index.js,
 //         build/index_bg.wasm), copied as it is
 //   jose, tsndr, pass: bench/workers/*.js bundled by esbuild into one module

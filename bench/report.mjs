@@ -1,7 +1,7 @@
 // Figures derived from the measured cells, the printed table and the JSON.
 
 const ORDER = ['ours', 'jose', 'tsndr', 'plumb', 'pass'];
-// Floors, not authorizers: nothing is over them in a "vs" column of theirs.
+// Floors, not authorizers: neither has an added p50 over `plumb`.
 const FLOORS = ['pass', 'plumb'];
 
 function round(x, digits = 3) {

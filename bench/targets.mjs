@@ -53,6 +53,8 @@ export const READINGS = [
     kind: 'repeat',
     figure: (c) => c.added_p50_over_plumb_ms,
     most: 0.5,
+    // A figure over it is only as good as the floor's own runs.
+    floor: 'plumb',
   },
 ];
 
@@ -74,9 +76,10 @@ export function ratio(cells, target, alg) {
   const cell = (worker) => cells.find((c) => c.workload === `${alg}-${target.kind}` && c.worker === worker);
   const ours = cell('ours');
   const jose = cell('jose');
+  const floor = target.floor ? cell(target.floor) : null;
   const none = { ratio: null, met: null };
-  if (!ours || !jose) return none;
-  if (ours.all_ok === false || jose.all_ok === false) return { ...none, failed: true };
+  if (!ours || !jose || (target.floor && !floor)) return none;
+  if (ours.all_ok === false || jose.all_ok === false || floor?.all_ok === false) return { ...none, failed: true };
   const a = target.figure(ours);
   const b = target.figure(jose);
   if (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || a <= 0 || b <= 0) return none;

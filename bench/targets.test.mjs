@@ -153,3 +153,17 @@ test('with plumb in the workload: the added p50 over it, read per algorithm but 
   assert.deepEqual(rounded(m.repeat_added_p50_over_plumb.RS256), { ratio: 0.4773, met: true, runs: 1, of: 2 });
   assert.match(targetTable([{ label: 'old', targets: old }]).split('\n').at(-1), /\| n\/a \/ n\/a \/ n\/a \|$/);
 });
+
+test('a plumb that did not answer 200 throughout gives the reading no verdict, and the targets theirs', () => {
+  const t = targetsOf(
+    derive([
+      cell('RS256-repeat', 'ours', 328, 0.43, 2400),
+      cell('RS256-repeat', 'jose', 393, 0.476, 2000),
+      cell('RS256-repeat', 'plumb', 287, 0.388, 2500, true),
+      cell('RS256-repeat', 'pass', 240, 0.349, 2900),
+    ]),
+  );
+  assert.deepEqual(t.repeat_added_p50_over_plumb.RS256, { ratio: null, met: null, failed: true });
+  assert.equal(t.repeat_added_p50.RS256.met, false);
+  assert.match(targetTable([{ label: 'x', targets: t }]).split('\n').at(-1), /not counted \| \(!\) \/ n\/a \/ n\/a \|$/);
+});

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The edge benchmark (README, "Figures: edge benchmark"): ours, `jose`,
-# `@tsndr/cloudflare-worker-jwt` and a pass-through worker side by side in
-# one bare workerd process, driven by oha on loopback. Prints the table and
+# `@tsndr/cloudflare-worker-jwt`, the peers' plumbing alone (`plumb`) and a
+# pass-through worker side by side in one bare workerd process, driven by
+# oha on loopback. Prints the table and
 # writes target/bench-edge.json. Not part of scripts/test.sh; asserts
 # nothing but that every worker answers and refuses like ours.
 #
-#   scripts/bench-edge.sh              set-up if needed, worker build, run (~7 min plus the build)
+#   scripts/bench-edge.sh              set-up if needed, worker build, run (~7 min here plus the build)
 #   BENCH_NO_BUILD=1 scripts/bench-edge.sh   measure build/ as it is
 #   BENCH_ONLY=RS256-repeat,basic scripts/bench-edge.sh   some workloads only
 #   BENCH_REPEAT=5 scripts/bench-edge.sh   five whole runs, each in a workerd of
