@@ -1,7 +1,7 @@
 // The workers as workerd modules, and what each costs to ship (gzip -9).
 //   ours: the worker-build output (build/worker/shim.mjs, build/index.js,
 //         build/index_bg.wasm), copied as it is
-//   jose, tsndr, pass: bench/workers/*.js bundled by esbuild into one module
+//   jose, tsndr, plumb, pass: bench/workers/*.js bundled by esbuild into one module
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
