@@ -119,15 +119,18 @@ test('the table marks a missed figure in bold and counts what was met', () => {
   assert.match(text, /\| figures met \| 2 of 4 \|/);
 });
 
-test('with plumb in the workload: the added p50 over it, read per algorithm but not counted', () => {
-  // CPU and p50 of a one-connection A/B on 2026-12-07 (repeated RS256,
-  // 12 rounds); the requests/s are made up.
-  const cells = derive([
+/** A repeated RS256 workload with `plumb`: CPU and p50 of a one-connection
+ * A/B on 2026-12-07 (12 rounds); the requests/s are made up. */
+const withPlumb = ({ plumbFailed = false } = {}) =>
+  derive([
     cell('RS256-repeat', 'ours', 328, 0.43, 2400),
     cell('RS256-repeat', 'jose', 393, 0.476, 2000),
-    cell('RS256-repeat', 'plumb', 287, 0.388, 2500),
+    cell('RS256-repeat', 'plumb', 287, 0.388, 2500, plumbFailed),
     cell('RS256-repeat', 'pass', 240, 0.349, 2900),
   ]);
+
+test('with plumb in the workload: the added p50 over it, read per algorithm but not counted', () => {
+  const cells = withPlumb();
   const byWorker = Object.fromEntries(cells.map((c) => [c.worker, c]));
   assert.equal(byWorker.ours.added_p50_over_plumb_ms, 0.042);
   assert.equal(byWorker.jose.added_p50_over_plumb_ms, 0.088);
@@ -149,20 +152,13 @@ test('with plumb in the workload: the added p50 over it, read per algorithm but 
   assert.deepEqual(without.repeat_added_p50_over_plumb.RS256, { ratio: null, met: null });
   const old = { ...without };
   delete old.repeat_added_p50_over_plumb;
-  const m = medianTargets([old, targetsOf(cells)]);
+  const m = medianTargets([old, t]);
   assert.deepEqual(rounded(m.repeat_added_p50_over_plumb.RS256), { ratio: 0.4773, met: true, runs: 1, of: 2 });
   assert.match(targetTable([{ label: 'old', targets: old }]).split('\n').at(-1), /\| n\/a \/ n\/a \/ n\/a \|$/);
 });
 
 test('a plumb that did not answer 200 throughout gives the reading no verdict, and the targets theirs', () => {
-  const t = targetsOf(
-    derive([
-      cell('RS256-repeat', 'ours', 328, 0.43, 2400),
-      cell('RS256-repeat', 'jose', 393, 0.476, 2000),
-      cell('RS256-repeat', 'plumb', 287, 0.388, 2500, true),
-      cell('RS256-repeat', 'pass', 240, 0.349, 2900),
-    ]),
-  );
+  const t = targetsOf(withPlumb({ plumbFailed: true }));
   assert.deepEqual(t.repeat_added_p50_over_plumb.RS256, { ratio: null, met: null, failed: true });
   assert.equal(t.repeat_added_p50.RS256.met, false);
   assert.match(targetTable([{ label: 'x', targets: t }]).split('\n').at(-1), /not counted \| \(!\) \/ n\/a \/ n\/a \|$/);
