@@ -130,6 +130,37 @@ impl Config {
         parse::config(&value)
     }
 
+    /// The HS secrets the issuers name, checked as their keys will use
+    /// them: set, UTF-8, at least 32 bytes. A secret lives outside
+    /// `AUTHZ` (a wrangler secret), so the face reads it (`secret`); an
+    /// unusable one is a configuration error like any other, not a 503
+    /// at every key load that would also drop the issuer's JWKS keys.
+    /// The error names the issuer's `hs_secret_var` and never the secret.
+    pub fn check_hs_secrets(
+        &self,
+        secret: impl Fn(&str) -> Option<crate::secret::Secret>,
+    ) -> Result<(), ConfigError> {
+        for (i, iss) in self.issuers.iter().enumerate() {
+            let Some(var) = &iss.hs_secret_var else {
+                continue;
+            };
+            let key = format!("issuers[{i}].hs_secret_var");
+            let Some(value) = secret(var) else {
+                return Err(ConfigError {
+                    key,
+                    message: format!("the secret {var} is not set (wrangler secret put {var})"),
+                });
+            };
+            if let Err(why) = crate::jwks::Jwk::hmac(value.expose().as_bytes()) {
+                return Err(ConfigError {
+                    key,
+                    message: format!("the secret {var}: {why}"),
+                });
+            }
+        }
+        Ok(())
+    }
+
     pub fn issuer_index(&self, iss: &str) -> Option<usize> {
         self.issuers.iter().position(|i| i.issuer == iss)
     }

@@ -5,6 +5,7 @@ use edge_authz::alg::Alg;
 use edge_authz::config::{AuthMode, Config, ConfigError, Mode};
 use edge_authz::error::AuthError;
 use edge_authz::routes;
+use edge_authz::secret::Secret;
 use serde_json::{json, Value};
 
 const ISS: &str = "https://sso.example.com/realms/ScpCloud";
@@ -420,6 +421,63 @@ fn hs_only_with_a_secret_var() {
         json!({"algorithms": ["RS256", "HS512"], "hs_secret_var": "SSO_HS_SECRET"}),
     ));
     assert_eq!(c.issuers[0].hs_secret_var.as_deref(), Some("SSO_HS_SECRET"));
+}
+
+/// Two issuers, the second allowing HS256 with the secret `SSO_HS_SECRET`.
+fn second_issuer_hs() -> Config {
+    ok(with(|v| {
+        v["issuers"] = json!([
+            {"issuer": ISS},
+            {"issuer": "legacy", "algorithms": ["HS256"], "hs_secret_var": "SSO_HS_SECRET"},
+        ])
+    }))
+}
+
+/// The secret a lookup of `wanted` finds: `value` under that name only.
+fn secrets(wanted: &'static str, value: &'static str) -> impl Fn(&str) -> Option<Secret> {
+    move |var| (var == wanted).then(|| Secret::new(value))
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn an_unusable_hs_secret_is_a_config_error_naming_its_var_not_its_value() {
+    let cfg = second_issuer_hs();
+    let long = "0123456789abcdef0123456789abcdef";
+    assert_eq!(cfg.check_hs_secrets(secrets("SSO_HS_SECRET", long)), Ok(()));
+
+    let unset = cfg.check_hs_secrets(secrets("OTHER", long)).unwrap_err();
+    assert_eq!(unset.key, "issuers[1].hs_secret_var");
+    assert!(
+        unset.message.contains("SSO_HS_SECRET is not set"),
+        "{unset:?}"
+    );
+
+    let short = "only-twenty-one-bytes";
+    let err = cfg
+        .check_hs_secrets(secrets("SSO_HS_SECRET", short))
+        .unwrap_err();
+    assert_eq!(err.key, "issuers[1].hs_secret_var");
+    assert!(err.message.contains("21 bytes; at least 32"), "{err:?}");
+    assert!(
+        !err.message.contains(short),
+        "the secret is echoed: {err:?}"
+    );
+    let refusal = AuthError::from(err);
+    assert_eq!(refusal.status(), 500);
+    assert_eq!(refusal.code(), "config_error");
+}
+
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn without_hs_no_secret_is_looked_up() {
+    let cfg = ok(minimal());
+    let asked = std::cell::Cell::new(0);
+    let lookup = |_: &str| {
+        asked.set(asked.get() + 1);
+        None
+    };
+    assert_eq!(cfg.check_hs_secrets(lookup), Ok(()));
+    assert_eq!(asked.get(), 0);
 }
 
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -1,6 +1,7 @@
 //! `AUTHZ` from the environment: an object (`[vars.AUTHZ]`) or a JSON
-//! string (`--var`, dashboards, `.dev.vars`). Parsed once per isolate;
-//! a bad one is logged once and refuses every request.
+//! string (`--var`, dashboards, `.dev.vars`). Parsed once per isolate,
+//! with the HS secrets it names; a bad one is logged once and refuses
+//! every request.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -37,6 +38,13 @@ pub fn load(env: &Env) -> Result<Rc<Config>, AuthError> {
         None => {
             let parsed = raw_text(&value)
                 .and_then(|raw| Config::from_json_str(&raw))
+                .and_then(|cfg| {
+                    cfg.check_hs_secrets(|var| {
+                        let value = env.secret(var).ok()?.to_string();
+                        Some(crate::secret::Secret::new(value))
+                    })?;
+                    Ok(cfg)
+                })
                 .map(Rc::new);
             if let Err(e) = &parsed {
                 worker::console_error!(

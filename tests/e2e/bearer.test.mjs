@@ -650,6 +650,22 @@ describe('bad configuration: every request 500, naming the key (2)', () => {
         routes: [{ path: '/public/*', auth: 'public' }],
       }),
     },
+    // The secret is not in AUTHZ but read beside it: a missing or short
+    // one fails the whole configuration too, not every key load (a 503
+    // that would also lose the issuer's RS256 keys).
+    ...[
+      { name: 'an HS secret var that is not set', vars: {} },
+      { name: 'an HS secret under 32 bytes', vars: { CFG_HS: 'short-hs-secret-21byte' } },
+    ].map(({ name, vars }) => ({
+      name,
+      key: 'issuers[0].hs_secret_var',
+      vars,
+      authz: (o, i) => ({
+        origin: o.url,
+        issuers: [{ issuer: i.issuer, audiences: ['api'], algorithms: ['RS256', 'HS256'], hs_secret_var: 'CFG_HS' }],
+        routes: [{ path: '/public/*', auth: 'public' }],
+      }),
+    })),
   ];
 
   for (const c of cases) {
@@ -659,7 +675,7 @@ describe('bad configuration: every request 500, naming the key (2)', () => {
       before(
         async () => {
           try {
-            worker = await startWorker({ authz: c.authz(origin, idp), timeoutMs: STARTUP_MS });
+            worker = await startWorker({ authz: c.authz(origin, idp), extraVars: c.vars, timeoutMs: STARTUP_MS });
           } catch (err) {
             startError = err;
           }
@@ -687,6 +703,7 @@ describe('bad configuration: every request 500, naming the key (2)', () => {
           const res = await call(worker, req.path, req);
           const body = assertProblem(res, { status: 500, codes: 'config_error', secret: token });
           assert.ok(body.detail.includes(c.key), `detail names ${c.key}: ${body.detail}`);
+          for (const value of Object.values(c.vars ?? {})) assert.ok(!res.body.includes(value), 'the body echoes the secret');
         }
         assert.equal(origin.requests.length, before1, 'nothing reached the origin');
       });
@@ -694,6 +711,7 @@ describe('bad configuration: every request 500, naming the key (2)', () => {
       it('logs the configuration error', async () => {
         assert.ok(worker, 'no worker: it did not start');
         await worker.waitForLog(c.key, 5000);
+        for (const value of Object.values(c.vars ?? {})) assert.ok(!worker.logs().includes(value), 'the log echoes the secret');
       });
     });
   }
