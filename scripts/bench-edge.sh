@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The edge benchmark (README, "Figures: edge benchmark"): ours, `jose`,
+# The edge benchmark (README, "Edge benchmark"): ours, `jose`,
 # `@tsndr/cloudflare-worker-jwt`, the peers' plumbing alone (`plumb`) and a
 # pass-through worker side by side in one bare workerd process, driven by
 # oha on loopback. Prints the table and

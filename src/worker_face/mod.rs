@@ -114,7 +114,7 @@ pub fn decide(written: u32, env: Env) -> JsValue {
 
 // A new token allocates its claims and a remembered entry, and a flood of
 // them frees as many: dlmalloc was about a tenth of that wasm time, and
-// talc cut a new token's warm decision by about 12 % (README, "Figures").
+// talc cut a new token's warm decision by about 12 % (docs/benchmark-notes.md).
 #[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
