@@ -104,6 +104,12 @@ pub struct LogFields {
     pub subject: Option<String>,
     pub org: Option<String>,
     pub route: Option<String>,
+    /// The client id of a Basic value the exchange refused or could not
+    /// use (as the issuer reads it: what refused attempts are counted
+    /// under). No token was verified, so without it the line would not say
+    /// which customer failed or is rate limited. An id, not a secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
 }
 
 #[derive(Debug, Clone)]

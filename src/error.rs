@@ -2,8 +2,10 @@
 //! to the contract's status, `WWW-Authenticate` challenge, `code` and
 //! problem body (contract section 3).
 //!
-//! Details are written here from the variant, never from the request, so a
-//! token or secret cannot be echoed into a body or a header.
+//! Details are written here from the variant: fixed texts, values of the
+//! configuration (a limit, the roles or audiences a route wants) and claims
+//! of a token whose signature verified (its org). Never from the request,
+//! so a token or secret cannot be echoed into a body or a header.
 
 use serde_json::json;
 
@@ -23,24 +25,39 @@ pub enum AuthError {
     // 401, invalid_token
     /// Not a well-formed JWS compact token; the reason is ours, never input.
     Malformed(&'static str),
-    TokenTooLong,
+    /// Longer than `max_token_bytes`, which it names.
+    TokenTooLong {
+        limit: usize,
+    },
     UnknownIssuer,
     UnknownKey,
     AlgorithmNotAllowed,
     BadSignature,
-    Expired,
+    /// An empty signature part: `bad_signature` too, said plainly (links
+    /// from the page leave the signature out).
+    NoSignature,
+    /// Past `exp` and the leeway, by `seconds` since `exp`.
+    Expired {
+        seconds: u64,
+    },
     NotYetValid,
     IssuedInFuture,
-    WrongAudience,
+    /// The audiences the issuer accepts, none of which `aud` names.
+    WrongAudience(Vec<String>),
     WrongTokenType,
     LifetimeTooLong,
 
     // 403, insufficient_scope
-    OrgMismatch,
-    OrgNotAllowed,
+    /// The target org is not the token's own, whose org (a verified
+    /// claim) is named, if it has one.
+    OrgMismatch(Option<String>),
+    /// The path's `{org}` and the `org_header` name different orgs.
+    TargetsDisagree,
+    OrgNotAllowed(OrgSide),
     IssuerNotAllowed,
     ClientNotAllowed,
-    MissingRole,
+    /// The route's `roles_any`, none of which the token holds.
+    MissingRole(Vec<String>),
     /// The scopes the route requires and the token lacks.
     MissingScope(Vec<String>),
 
@@ -92,6 +109,14 @@ pub enum InvalidRequest {
     UnsafePath,
 }
 
+/// Which org an issuer's `organizations` refused: the token's own, or
+/// the one a cross-org role acts for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgSide {
+    Token,
+    Target,
+}
+
 /// What kind of `WWW-Authenticate` a refusal carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Challenge {
@@ -109,11 +134,23 @@ impl AuthError {
         use AuthError::*;
         match self {
             InvalidRequest(_) => 400,
-            MissingCredentials | Malformed(_) | TokenTooLong | UnknownIssuer | UnknownKey
-            | AlgorithmNotAllowed | BadSignature | Expired | NotYetValid | IssuedInFuture
-            | WrongAudience | WrongTokenType | LifetimeTooLong | BasicRefused => 401,
-            OrgMismatch | OrgNotAllowed | IssuerNotAllowed | ClientNotAllowed | MissingRole
-            | MissingScope(_) => 403,
+            MissingCredentials
+            | Malformed(_)
+            | TokenTooLong { .. }
+            | UnknownIssuer
+            | UnknownKey
+            | AlgorithmNotAllowed
+            | BadSignature
+            | NoSignature
+            | Expired { .. }
+            | NotYetValid
+            | IssuedInFuture
+            | WrongAudience(_)
+            | WrongTokenType
+            | LifetimeTooLong
+            | BasicRefused => 401,
+            OrgMismatch(_) | TargetsDisagree | OrgNotAllowed(_) | IssuerNotAllowed
+            | ClientNotAllowed | MissingRole(_) | MissingScope(_) => 403,
             RateLimited { .. } => 429,
             Config { .. } | Internal => 500,
             BadUpstreamToken | OriginUnreachable => 502,
@@ -128,22 +165,22 @@ impl AuthError {
             InvalidRequest(_) => "invalid_request",
             MissingCredentials => "missing_credentials",
             Malformed(_) => "invalid_token",
-            TokenTooLong => "token_too_long",
+            TokenTooLong { .. } => "token_too_long",
             UnknownIssuer => "unknown_issuer",
             UnknownKey => "unknown_key",
             AlgorithmNotAllowed => "algorithm_not_allowed",
-            BadSignature => "bad_signature",
-            Expired => "token_expired",
+            BadSignature | NoSignature => "bad_signature",
+            Expired { .. } => "token_expired",
             NotYetValid => "token_not_yet_valid",
             IssuedInFuture => "issued_in_future",
-            WrongAudience => "wrong_audience",
+            WrongAudience(_) => "wrong_audience",
             WrongTokenType => "wrong_token_type",
             LifetimeTooLong => "lifetime_too_long",
-            OrgMismatch => "org_mismatch",
-            OrgNotAllowed => "org_not_allowed",
+            OrgMismatch(_) | TargetsDisagree => "org_mismatch",
+            OrgNotAllowed(_) => "org_not_allowed",
             IssuerNotAllowed => "issuer_not_allowed",
             ClientNotAllowed => "client_not_allowed",
-            MissingRole => "missing_role",
+            MissingRole(_) => "missing_role",
             MissingScope(_) => "missing_scope",
             BasicRefused => "invalid_client",
             RateLimited { .. } => "rate_limited",
@@ -182,7 +219,9 @@ impl AuthError {
                 "no credentials: send Authorization: Bearer <token>, or Basic <base64 of client_id:secret> where WWW-Authenticate offers it".into()
             }
             Malformed(why) => format!("the token is malformed: {why}"),
-            TokenTooLong => "the token is longer than max_token_bytes".into(),
+            TokenTooLong { limit } => {
+                format!("the token is longer than max_token_bytes ({limit} bytes)")
+            }
             UnknownIssuer => "the token's issuer is not configured".into(),
             UnknownKey => "no key of the issuer matches the token's kid and algorithm".into(),
             AlgorithmNotAllowed => {
@@ -190,17 +229,37 @@ impl AuthError {
                     .into()
             }
             BadSignature => "the token's signature does not verify".into(),
-            Expired => "the token has expired".into(),
+            NoSignature => "the token has no signature (its third part is empty)".into(),
+            Expired { seconds } => format!("the token expired {seconds} s ago"),
             NotYetValid => "the token is not valid yet (nbf)".into(),
             IssuedInFuture => "the token is issued in the future (iat)".into(),
-            WrongAudience => "the token is not meant for this audience".into(),
+            WrongAudience(wanted) => format!(
+                "the token's aud names none of the audiences accepted here: {}",
+                wanted.join(", ")
+            ),
             WrongTokenType => "the token type is not accepted here".into(),
             LifetimeTooLong => "the token lives longer than max_lifetime_seconds".into(),
-            OrgMismatch => "the token does not act for the target organisation".into(),
-            OrgNotAllowed => "the issuer may not act for the token's organisation".into(),
+            OrgMismatch(Some(org)) => {
+                format!("the token acts for organisation {org}, not for the target one")
+            }
+            OrgMismatch(None) => {
+                "the token names no organisation (org_claims), so it cannot act for the target one"
+                    .into()
+            }
+            TargetsDisagree => "the path and the org header name different organisations".into(),
+            OrgNotAllowed(OrgSide::Token) => {
+                "the issuer may not act for the token's organisation".into()
+            }
+            OrgNotAllowed(OrgSide::Target) => {
+                "the issuer may not act for the target organisation (its organisations bound cross-org roles too)"
+                    .into()
+            }
             IssuerNotAllowed => "the token's issuer is not allowed on this route".into(),
             ClientNotAllowed => "the token's client is not allowed for this issuer".into(),
-            MissingRole => "the token holds none of the roles this route requires".into(),
+            MissingRole(any) => format!(
+                "the token holds none of the roles this route requires (one of: {})",
+                any.join(", ")
+            ),
             MissingScope(s) => format!("the token lacks the scopes: {}", s.join(" ")),
             BasicRefused => "the issuer refused the client credentials".into(),
             RateLimited { .. } => "too many refused attempts for this client id".into(),
@@ -289,7 +348,9 @@ impl InvalidRequest {
     fn detail(&self) -> &'static str {
         match self {
             InvalidRequest::DuplicateAuthorization => "more than one Authorization header",
-            InvalidRequest::UnsupportedScheme => "unsupported Authorization scheme",
+            InvalidRequest::UnsupportedScheme => {
+                "the Authorization value is neither `Bearer <token>` nor `Basic <credentials>` (the scheme, one space, the credential)"
+            }
             InvalidRequest::MalformedCredentials => {
                 "the Authorization value is not one scheme and one credential"
             }

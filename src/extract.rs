@@ -130,7 +130,9 @@ fn bearer(token: &str, max_token_bytes: usize) -> Result<Credentials, AuthError>
         return Err(bad(InvalidRequest::MalformedCredentials));
     }
     if token.len() > max_token_bytes {
-        return Err(AuthError::TokenTooLong);
+        return Err(AuthError::TokenTooLong {
+            limit: max_token_bytes,
+        });
     }
     if !jws_text {
         return Err(AuthError::Malformed(

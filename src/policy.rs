@@ -3,7 +3,7 @@
 
 use crate::claims::VerifiedToken;
 use crate::config::{IssuerConfig, Route};
-use crate::error::AuthError;
+use crate::error::{AuthError, OrgSide};
 use crate::json_tree::{Object, Tree, Value};
 use crate::routes::RouteMatch;
 
@@ -132,7 +132,7 @@ pub fn check(
             .is_none_or(|orgs| orgs.iter().any(|x| x == o))
     };
     if issuer.organizations.is_some() && !org.as_deref().is_some_and(org_allowed) {
-        return Err(AuthError::OrgNotAllowed);
+        return Err(AuthError::OrgNotAllowed(OrgSide::Token));
     }
 
     // Only a route that names roles reads them: most do not.
@@ -143,20 +143,20 @@ pub fn check(
     let mut targets = matched.org.as_deref().into_iter().chain(org_header_value);
     if let Some(target) = targets.next() {
         if targets.any(|other| other != target) {
-            return Err(AuthError::OrgMismatch);
+            return Err(AuthError::TargetsDisagree);
         }
         let cross_org = route.is_some_and(|r| r.cross_org_roles.iter().any(|c| held.contains(c)));
         if !cross_org && org.as_deref() != Some(target) {
-            return Err(AuthError::OrgMismatch);
+            return Err(AuthError::OrgMismatch(org));
         }
         if !org_allowed(target) {
-            return Err(AuthError::OrgNotAllowed);
+            return Err(AuthError::OrgNotAllowed(OrgSide::Target));
         }
     }
 
     if let Some(any) = route.and_then(|r| r.roles_any.as_ref()) {
         if !any.iter().any(|r| held.contains(r)) {
-            return Err(AuthError::MissingRole);
+            return Err(AuthError::MissingRole(any.clone()));
         }
     }
 

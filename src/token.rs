@@ -57,7 +57,8 @@ impl UnverifiedToken {
 }
 
 /// Splits and parses a compact JWS. Refuses (as [`AuthError::Malformed`]):
-/// not three parts (five: "encrypted tokens (JWE) are not accepted"), bad
+/// not three parts (five with an `enc` header: "encrypted tokens (JWE) are
+/// not accepted"), bad
 /// base64url, header or payload not a JSON object, duplicate members,
 /// a missing or non-string `alg`, a non-string `kid`, `crit` (no extension
 /// is understood), `b64`, `cty`, a header `typ` other than `JWT` / `at+jwt`
@@ -66,10 +67,10 @@ impl UnverifiedToken {
 pub fn decode(token: &str) -> Result<UnverifiedToken, AuthError> {
     let parts: Vec<&str> = token.split('.').collect();
     let [header_b64, payload_b64, signature_b64] = parts[..] else {
-        return Err(AuthError::Malformed(if parts.len() == 5 {
-            "encrypted tokens (JWE) are not accepted"
-        } else {
-            "a token has three dot-separated parts"
+        return Err(AuthError::Malformed(match parts.len() {
+            5 if is_encrypted(parts[0]) => "encrypted tokens (JWE) are not accepted",
+            5 => "a token has three dot-separated parts; this has five, and its header names no encryption (two tokens run together?)",
+            _ => "a token has three dot-separated parts",
         }));
     };
     let header = object(header_b64, Part::Header)?;
@@ -83,6 +84,13 @@ pub fn decode(token: &str) -> Result<UnverifiedToken, AuthError> {
         signing_input: format!("{header_b64}.{payload_b64}"),
         signature,
     })
+}
+
+/// Whether a first part is a JWE's protected header, which names its
+/// content encryption (`enc`; RFC 7516 4.1.2). Five parts without one are
+/// more likely two signed tokens pasted together than an encrypted token.
+pub(crate) fn is_encrypted(header_b64: &str) -> bool {
+    object(header_b64, Part::Header).is_ok_and(|h| h.get("enc").is_some())
 }
 
 #[derive(Clone, Copy)]
@@ -215,10 +223,16 @@ mod tests {
         assert_eq!(reason("a.b"), "a token has three dot-separated parts");
         assert_eq!(reason("a.b.c.d"), "a token has three dot-separated parts");
         assert_eq!(reason(""), "a token has three dot-separated parts");
+        let jwe_header = b64::encode(br#"{"alg":"RSA-OAEP","enc":"A256GCM"}"#);
         assert_eq!(
-            reason("a.b.c.d.e"),
+            reason(&format!("{jwe_header}.b.c.d.e")),
             "encrypted tokens (JWE) are not accepted"
         );
+        // The same token pasted twice also has five parts.
+        let signed = token(r#"{"alg":"RS256"}"#, PAYLOAD);
+        let twice = reason(&format!("{signed}{signed}"));
+        assert!(twice.contains("two tokens run together"), "{twice}");
+        assert!(reason("a.b.c.d.e").contains("names no encryption"));
     }
 
     #[test]

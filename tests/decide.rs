@@ -145,6 +145,36 @@ fn a_refused_basic_value_says_what_is_wrong_with_it() {
     );
 }
 
+/// A header that is not `scheme SP credential` is told what the worker
+/// reads instead (a token pasted with `Bearer:` or a tab after the
+/// scheme, or with no scheme at all), without echoing any of it.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_header_with_no_usable_scheme_says_which_are() {
+    let cfg = config(base());
+    for auth in [
+        "Bearer\tabc.def.ghi",
+        "Bearer: abc.def.ghi",
+        "abc.def.ghi",
+        "Token abc.def.ghi",
+    ] {
+        let o = run(&cfg, "GET", "/things", &[("authorization", auth)]);
+        let e = refused(&o);
+        assert_eq!((e.status(), e.code()), (400, "invalid_request"), "{auth:?}");
+        assert!(
+            e.detail().contains("`Bearer <token>`"),
+            "{auth:?}: {}",
+            e.detail()
+        );
+        assert!(!e.detail().contains("abc"), "{auth:?}: {}", e.detail());
+    }
+    // Over the limit: the limit is named, so the caller knows by how much.
+    let long = format!("Bearer {}", "a".repeat(9000));
+    let e = refused(&run(&cfg, "GET", "/things", &[("authorization", &long)])).clone();
+    assert_eq!((e.status(), e.code()), (401, "token_too_long"));
+    assert!(e.detail().ends_with("(8192 bytes)"), "{}", e.detail());
+}
+
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 fn malformed_requests_are_400_invalid_request() {
@@ -991,4 +1021,28 @@ fn a_shadow_route_forwards_past_a_bad_exchanged_token() {
         );
         assert!(plan.set.is_empty());
     }
+}
+
+/// A refused exchange verified no token, so its log line names the client
+/// id that failed (as the issuer reads it), never the secret or the value.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn a_refused_exchange_logs_its_client_id() {
+    let mut v = base();
+    v["basic_exchange"] = json!({"issuer": ISS});
+    let cfg = config(v);
+    for err in [
+        AuthError::BasicRefused,
+        AuthError::RateLimited { retry_after: 9 },
+    ] {
+        let out = start_exchange(&cfg, "/things", BASIC).fail(&cfg, err.clone());
+        assert_eq!(out.log.code, Some(err.code()));
+        assert_eq!(out.log.client.as_deref(), Some("client"));
+        let line = serde_json::to_string(&out.log).unwrap();
+        assert!(!line.contains("secret") && !line.contains(BASIC), "{line}");
+    }
+    // A bearer's line has no client member at all.
+    let out = run(&cfg, "GET", "/things", &[]);
+    assert_eq!(out.log.client, None);
+    assert!(!serde_json::to_string(&out.log).unwrap().contains("client"));
 }

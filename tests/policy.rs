@@ -423,3 +423,75 @@ fn route_issuers_roles_and_scopes() {
     let writer = ours(json!({"scope": "api:write openid api:read"}));
     assert_eq!(verdict(&run(&cfg, "/write/x", &writer, &[])), allowed(ORG));
 }
+
+/// The refusal's detail, which the caller reads in the body and the
+/// challenge's `error_description`.
+fn detail(o: &Outcome) -> String {
+    match &o.verdict {
+        Verdict::Refuse(e) => e.detail(),
+        Verdict::Forward(_) => panic!("expected a refusal"),
+    }
+}
+
+/// A refused caller (a Basic customer cannot decode the token it was
+/// given) learns which organisation, or which roles, the decision turned
+/// on: values of the configuration and of the verified token, never of
+/// the request.
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+fn scope_refusals_say_what_they_turned_on() {
+    let cfg = scoped_config(
+        json!({"organizations": [ORG, "sister-org"]}),
+        json!([
+            {"path": "/orgs/{org}/*", "cross_org_roles": [ADMIN_FULL], "org_header": "x-org"},
+            {"path": "/admin/*", "roles_any": ["admin", "operator"]},
+        ]),
+    );
+    let mine = run(&cfg, "/orgs/sister-org/x", &ours(json!({})), &[]);
+    assert_eq!(verdict(&mine), denied("org_mismatch"));
+    assert_eq!(
+        detail(&mine),
+        format!("the token acts for organisation {ORG}, not for the target one")
+    );
+
+    let both = run(
+        &cfg,
+        &format!("/orgs/{ORG}/x"),
+        &ours(json!({})),
+        &[("x-org", "sister-org")],
+    );
+    assert_eq!(verdict(&both), denied("org_mismatch"));
+    assert_eq!(
+        detail(&both),
+        "the path and the org header name different organisations"
+    );
+
+    // The admin's own org is allowed; the one it acts for is not.
+    let admin = ours(json!({"realm_access": {"roles": [ADMIN_FULL]}}));
+    let cross = run(&cfg, "/orgs/stranger/x", &admin, &[]);
+    assert_eq!(verdict(&cross), denied("org_not_allowed"));
+    assert!(
+        detail(&cross).contains("the target organisation"),
+        "{}",
+        detail(&cross)
+    );
+    let stranger = run(
+        &cfg,
+        "/x",
+        &ours(json!({"organizationId": "stranger"})),
+        &[],
+    );
+    assert!(
+        detail(&stranger).contains("the token's organisation"),
+        "{}",
+        detail(&stranger)
+    );
+
+    let roleless = run(&cfg, "/admin/x", &ours(json!({})), &[]);
+    assert_eq!(verdict(&roleless), denied("missing_role"));
+    assert!(
+        detail(&roleless).ends_with("(one of: admin, operator)"),
+        "{}",
+        detail(&roleless)
+    );
+}

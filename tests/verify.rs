@@ -336,8 +336,15 @@ fn malformed_tokens() {
             "a token has three dot-separated parts",
         ),
         (
-            format!("{valid}.e30.e30"),
+            format!(
+                "{}.e30.e30.e30.e30",
+                b64::encode(br#"{"alg":"RSA-OAEP","enc":"A256GCM"}"#)
+            ),
             "encrypted tokens (JWE) are not accepted",
+        ),
+        (
+            format!("{valid}{valid}"),
+            "a token has three dot-separated parts; this has five, and its header names no encryption (two tokens run together?)",
         ),
         (
             format!("{}=.{}.{}", parts[0], parts[1], parts[2]),
@@ -582,10 +589,13 @@ fn the_named_fixtures_through_the_decision() {
         assert!(matches!(decide_on(&raw), Verdict::Forward(_)));
     }
     for (raw, want) in [
-        (fixtures::expired(), AuthError::Expired),
+        (fixtures::expired(), AuthError::Expired { seconds: 600 }),
         (fixtures::not_yet_valid(), AuthError::NotYetValid),
         (fixtures::issued_in_future(), AuthError::IssuedInFuture),
-        (fixtures::wrong_audience(), AuthError::WrongAudience),
+        (
+            fixtures::wrong_audience(),
+            AuthError::WrongAudience(vec![AUDIENCE.into()]),
+        ),
         (fixtures::refresh_token(), AuthError::WrongTokenType),
         (fixtures::id_token(), AuthError::WrongTokenType),
         (
@@ -594,6 +604,11 @@ fn the_named_fixtures_through_the_decision() {
         ),
         (fixtures::unknown_issuer(), AuthError::UnknownIssuer),
         (fixtures::bad_signature(), AuthError::BadSignature),
+        // As the page's links share it: the signature left out.
+        (
+            format!("{}.", fixtures::valid_rs256().rsplit_once('.').unwrap().0),
+            AuthError::NoSignature,
+        ),
         (fixtures::unknown_kid(), AuthError::UnknownKey),
         (fixtures::alg_none(), AuthError::AlgorithmNotAllowed),
         (fixtures::valid_hs256(), AuthError::AlgorithmNotAllowed),

@@ -110,18 +110,26 @@ fn expiry_with_leeway() {
     assert!(run(json!({"exp": NOW - LEEWAY + 1}), &issuer()).is_ok());
     assert_eq!(
         run(json!({"exp": NOW - LEEWAY}), &issuer()).unwrap_err(),
-        AuthError::Expired,
+        AuthError::Expired { seconds: LEEWAY },
         "expired at exp + leeway itself"
     );
     let at = |exp: u64| {
         let t = token(&json!({ "exp": exp }).to_string());
         check(t, SignatureOk(()), 0, &issuer(), 0, NOW)
     };
-    assert_eq!(at(NOW).unwrap_err(), AuthError::Expired, "no leeway");
+    assert_eq!(
+        at(NOW).unwrap_err(),
+        AuthError::Expired { seconds: 0 },
+        "no leeway"
+    );
     assert!(at(NOW + 1).is_ok());
     assert_eq!(
         run(json!({"exp": 0}), &issuer()).unwrap_err(),
-        AuthError::Expired
+        AuthError::Expired { seconds: NOW }
+    );
+    assert_eq!(
+        AuthError::Expired { seconds: 95 }.detail(),
+        "the token expired 95 s ago"
     );
 }
 
@@ -169,12 +177,16 @@ fn audience() {
     for aud in [json!("account"), json!([]), json!(["SCPCLOUD"])] {
         assert_eq!(
             run(json!({"exp": exp, "aud": aud}), &iss).unwrap_err(),
-            AuthError::WrongAudience
+            AuthError::WrongAudience(vec!["scpCloud".into(), "other".into()])
         );
     }
     assert_eq!(
         run(json!({"exp": exp}), &iss).unwrap_err(),
-        AuthError::WrongAudience
+        AuthError::WrongAudience(vec!["scpCloud".into(), "other".into()])
+    );
+    assert_eq!(
+        AuthError::WrongAudience(vec!["scpCloud".into(), "other".into()]).detail(),
+        "the token's aud names none of the audiences accepted here: scpCloud, other"
     );
     assert!(malformed(run(
         json!({"exp": exp, "aud": ["scpCloud", 1]}),
@@ -228,11 +240,11 @@ fn order_of_checks() {
     iss.audiences = Some(vec!["a".into()]);
     assert_eq!(
         run(json!({"exp": 1, "aud": "b", "typ": "ID"}), &iss).unwrap_err(),
-        AuthError::Expired
+        AuthError::Expired { seconds: NOW - 1 }
     );
     assert_eq!(
         run(json!({"exp": NOW + 5, "aud": "b", "typ": "ID"}), &iss).unwrap_err(),
-        AuthError::WrongAudience
+        AuthError::WrongAudience(vec!["a".into()])
     );
 }
 

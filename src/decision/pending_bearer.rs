@@ -73,7 +73,12 @@ impl PendingBearer {
         now: u64,
     ) -> Outcome {
         if !signature_valid {
-            return self.fail(cfg, AuthError::BadSignature);
+            let err = if self.token.signature().is_empty() {
+                AuthError::NoSignature
+            } else {
+                AuthError::BadSignature
+            };
+            return self.fail(cfg, err);
         }
         let PendingBearer {
             raw,

@@ -30,7 +30,9 @@ impl PendingExchange {
     /// Ends the decision with an exchange failure.
     pub fn fail(mut self, cfg: &Config, err: AuthError) -> Outcome {
         self.ctx.trail.fail(Stage::Exchange, err.detail());
-        refuse(cfg, self.ctx, err, None)
+        let mut out = refuse(cfg, self.ctx, err, None);
+        out.log.client = Some(self.client_id);
+        out
     }
 
     /// As [`Self::into_bearer`]; a token in `remembered` (it verified

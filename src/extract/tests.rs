@@ -88,12 +88,15 @@ fn other_schemes_are_unsupported() {
 #[test]
 fn bearer_too_long_is_401() {
     let long = "a".repeat(MAX + 1);
-    assert_eq!(one(&format!("Bearer {long}")), Err(AuthError::TokenTooLong));
+    assert_eq!(
+        one(&format!("Bearer {long}")),
+        Err(AuthError::TokenTooLong { limit: MAX })
+    );
     let exact = "a".repeat(MAX);
     assert!(one(&format!("Bearer {exact}")).is_ok());
     assert_eq!(
         extract(&["Bearer abcd"], 3, false),
-        Err(AuthError::TokenTooLong)
+        Err(AuthError::TokenTooLong { limit: 3 })
     );
 }
 
@@ -138,7 +141,7 @@ fn bearer_refusals_keep_their_order() {
     let long_plus = format!("{}+", "a".repeat(MAX));
     assert_eq!(
         one(&format!("Bearer {long_plus}")),
-        Err(AuthError::TokenTooLong)
+        Err(AuthError::TokenTooLong { limit: MAX })
     );
     assert!(matches!(
         one("Bearer a+b\tc"),

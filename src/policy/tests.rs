@@ -161,16 +161,16 @@ fn issuer_organizations() {
     assert!(run(&c, 0, json!({"org_id": "o2"}), "/x", None).is_ok());
     assert_eq!(
         run(&c, 0, json!({"org_id": "o3"}), "/x", None),
-        Err(AuthError::OrgNotAllowed)
+        Err(AuthError::OrgNotAllowed(OrgSide::Token))
     );
     assert_eq!(
         run(&c, 0, json!({}), "/x", None),
-        Err(AuthError::OrgNotAllowed),
+        Err(AuthError::OrgNotAllowed(OrgSide::Token)),
         "no org at all"
     );
     assert_eq!(
         run(&c, 0, json!({"org_id": "O1"}), "/x", None),
-        Err(AuthError::OrgNotAllowed),
+        Err(AuthError::OrgNotAllowed(OrgSide::Token)),
         "exact comparison"
     );
 }
@@ -185,17 +185,21 @@ fn org_in_path_must_be_the_tokens() {
             org: Some("o1".into())
         })
     );
-    for (token, path) in [
-        (json!({"organizationId": "o1"}), "/orgs/o2/x"),
-        (json!({"organizationId": "o1"}), "/orgs/O1"),
-        (json!({}), "/orgs/o1"),
+    for (token, path, own) in [
+        (json!({"organizationId": "o1"}), "/orgs/o2/x", Some("o1")),
+        (json!({"organizationId": "o1"}), "/orgs/O1", Some("o1")),
+        (json!({}), "/orgs/o1", None),
     ] {
         assert_eq!(
             run(&c, 0, token, path, None),
-            Err(AuthError::OrgMismatch),
+            Err(AuthError::OrgMismatch(own.map(String::from))),
             "{path}"
         );
     }
+    assert_eq!(
+        AuthError::OrgMismatch(Some("o1".into())).detail(),
+        "the token acts for organisation o1, not for the target one"
+    );
 }
 
 #[test]
@@ -209,11 +213,11 @@ fn org_header_target() {
     );
     assert_eq!(
         run(&c, 0, t.clone(), "/x", Some("o2")),
-        Err(AuthError::OrgMismatch)
+        Err(AuthError::OrgMismatch(Some("o1".into())))
     );
     assert_eq!(
         run(&c, 0, t, "/x", Some("o1, o2")),
-        Err(AuthError::OrgMismatch),
+        Err(AuthError::OrgMismatch(Some("o1".into()))),
         "repeated headers, joined"
     );
 }
@@ -228,13 +232,13 @@ fn path_and_header_must_agree() {
     assert!(run(&c, 0, t.clone(), "/orgs/o1", Some("o1")).is_ok());
     assert_eq!(
         run(&c, 0, t, "/orgs/o1", Some("o2")),
-        Err(AuthError::OrgMismatch)
+        Err(AuthError::TargetsDisagree)
     );
     let admin = json!({"org_id": "o1", "realm_access": {"roles": ["admin"]}});
     assert!(run(&c, 0, admin.clone(), "/orgs/o2", Some("o2")).is_ok());
     assert_eq!(
         run(&c, 0, admin, "/orgs/o2", Some("o3")),
-        Err(AuthError::OrgMismatch)
+        Err(AuthError::TargetsDisagree)
     );
 }
 
@@ -259,7 +263,7 @@ fn cross_org_role_may_act_on_any_org() {
     let other_role = json!({"org_id": "home", "realm_access": {"roles": ["reader"]}});
     assert_eq!(
         run(&c, 0, other_role, "/orgs/elsewhere", None),
-        Err(AuthError::OrgMismatch)
+        Err(AuthError::OrgMismatch(Some("home".into())))
     );
 }
 
@@ -273,8 +277,12 @@ fn issuer_organizations_bound_cross_org_targets() {
     assert!(run(&c, 0, admin.clone(), "/orgs/o2", None).is_ok());
     assert_eq!(
         run(&c, 0, admin, "/orgs/o9", None),
-        Err(AuthError::OrgNotAllowed)
+        Err(AuthError::OrgNotAllowed(OrgSide::Target)),
+        "the admin's own org is allowed: the target is not"
     );
+    assert!(AuthError::OrgNotAllowed(OrgSide::Target)
+        .detail()
+        .contains("the target organisation"));
 }
 
 #[test]
@@ -297,15 +305,16 @@ fn roles_any() {
             "/x",
             None
         ),
-        Err(AuthError::MissingRole)
+        Err(AuthError::MissingRole(vec!["r1".into(), "r2".into()]))
     );
     assert_eq!(
         run(&c, 0, json!({}), "/x", None),
-        Err(AuthError::MissingRole)
+        Err(AuthError::MissingRole(vec!["r1".into(), "r2".into()]))
     );
 }
 
 #[test]
+
 fn scopes_all_lists_what_is_missing() {
     let c = cfg(
         json!({}),
@@ -352,7 +361,7 @@ fn order_issuer_before_client_before_org_before_roles() {
             "/orgs/o3",
             None
         ),
-        Err(AuthError::OrgNotAllowed)
+        Err(AuthError::OrgNotAllowed(OrgSide::Token))
     );
     assert_eq!(
         run(
@@ -362,7 +371,7 @@ fn order_issuer_before_client_before_org_before_roles() {
             "/orgs/o3",
             None
         ),
-        Err(AuthError::OrgMismatch)
+        Err(AuthError::OrgMismatch(Some("o1".into())))
     );
     assert_eq!(
         run(
@@ -372,7 +381,7 @@ fn order_issuer_before_client_before_org_before_roles() {
             "/orgs/o1",
             None
         ),
-        Err(AuthError::MissingRole)
+        Err(AuthError::MissingRole(vec!["r".into()]))
     );
     assert_eq!(
         run(

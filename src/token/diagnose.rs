@@ -269,7 +269,14 @@ fn count_problem(d: &Diagnosis, segments: &[&str]) -> Problem {
             Some(d.parts[1].end),
             "two parts: the signature part is missing (a token without signature still ends with a dot)".to_string(),
         ),
-        5 => (None, "five parts: this is an encrypted token (JWE)".to_string()),
+        5 if super::is_encrypted(segments[0]) => {
+            (None, "five parts: this is an encrypted token (JWE)".to_string())
+        }
+        5 => (
+            None,
+            "five parts, and the first is a signed token's header: two tokens run together?"
+                .to_string(),
+        ),
         _ => (
             Some(d.parts[3].start - 1),
             format!("{n} parts: the dot before part 4 is one too many"),

@@ -147,11 +147,16 @@ fn part_counts() {
     assert_eq!(p.offset, Some(t.len()));
     assert!(p.at.unwrap().contains("4 parts"));
     assert!(problem("abc").at.unwrap().contains("no dots"));
-    let p = problem("a.b.c.d.e");
+    let jwe_header = crate::b64::encode(br#"{"alg":"RSA-OAEP","enc":"A256GCM"}"#);
+    let p = problem(&format!("{jwe_header}.b.c.d.e"));
     assert_eq!(
         p.reason,
         "the token is malformed: encrypted tokens (JWE) are not accepted"
     );
+    assert!(p.at.unwrap().contains("encrypted token (JWE)"));
+    let p = problem(&format!("{t}{t}"));
+    assert!(p.reason.contains("two tokens run together"), "{}", p.reason);
+    assert!(p.at.unwrap().contains("two tokens run together"));
     // The parts that do decode are still shown.
     let d = diagnose(two);
     assert!(d.header.is_some() && d.payload.is_some());

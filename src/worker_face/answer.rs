@@ -43,7 +43,7 @@ pub fn log<'a>(fields: &'a LogFields, method: &'a str, path: &'a str) -> Log<'a>
 
 impl Log<'_> {
     /// `{"authz":{"decision",...,"route"},"method","path"}`, the members in
-    /// the order of `LogFields`.
+    /// the order of `LogFields` (`client` only when there is one).
     fn write(&self, out: &mut JsonText) {
         let f = self.authz;
         out.raw("{\"authz\":{\"decision\":")
@@ -57,8 +57,11 @@ impl Log<'_> {
             .raw(",\"org\":")
             .option(f.org.as_deref())
             .raw(",\"route\":")
-            .option(f.route.as_deref())
-            .raw("},\"method\":")
+            .option(f.route.as_deref());
+        if let Some(client) = &f.client {
+            out.raw(",\"client\":").string(client);
+        }
+        out.raw("},\"method\":")
             .string(self.method)
             .raw(",\"path\":")
             .string(self.path)

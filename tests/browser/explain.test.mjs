@@ -133,7 +133,7 @@ describe('Explain gives the worker\'s decision', () => {
   it('another organisation: 403 insufficient_scope (the screenshot of a refusal)', async () => {
     const r = await both({ path: '/orgs/org-b/things', headers: bearer(minter.mint({ sub: 'svc-a' })) });
     sameRefusal(r, 403, 'org_mismatch');
-    assert.match(r.got.text, /scope[\s\S]*does not act for the target organisation/);
+    assert.match(r.got.text, /scope[\s\S]*the token acts for organisation org-a, not for the target one/);
     await shot(page, 'explain-refusal', { fullPage: true });
   });
 

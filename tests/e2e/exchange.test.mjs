@@ -179,6 +179,8 @@ describe('Basic exchange', { timeout: 600_000 }, () => {
       assertProblem(res, 401, 'invalid_client');
       assert.equal(res.headers['www-authenticate'], `Basic realm="${REALM}"`, `${id}`);
     }
+    // No token was verified, so the line names the client id that failed.
+    await worker.waitForLog(/"code":"invalid_client"[^\n]*"client":"nobody"/);
   });
 
   it('a wrong secret never hits the cached token of the right one', async () => {
@@ -216,6 +218,8 @@ describe('Basic exchange', { timeout: 600_000 }, () => {
     assertProblem(res, 429, 'rate_limited');
     assert.match(res.headers['retry-after'] || '', /^\d+$/);
     assert.equal(res.headers['www-authenticate'], undefined);
+    // Which customer is locked out, read as the issuer reads the id.
+    await worker.waitForLog(/"code":"rate_limited"[^\n]*"client":"svc-brute"/);
   });
 
   it('100 concurrent calls with one credential: the token requests are counted', async () => {
