@@ -59,7 +59,7 @@ pub fn check(
     // RFC 7519 4.1.4: not accepted "on or after" exp, so the last second
     // is exp + leeway - 1. An end past u64 is never reached.
     if exp.checked_add(leeway).is_some_and(|end| now >= end) {
-        return Err(AuthError::Expired { seconds: now - exp });
+        return Err(AuthError::Expired { exp });
     }
     let nbf = time(&claims, "nbf")?;
     if nbf.is_some_and(|nbf| now.saturating_add(leeway) < nbf) {

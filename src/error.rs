@@ -36,9 +36,11 @@ pub enum AuthError {
     /// An empty signature part: `bad_signature` too, said plainly (links
     /// from the page leave the signature out).
     NoSignature,
-    /// Past `exp` and the leeway, by `seconds` since `exp`.
+    /// Past `exp` (Unix seconds, named in the detail) and the leeway.
+    /// The time itself rather than how long ago: the same token gets the
+    /// same detail from the edge and the page, a second apart.
     Expired {
-        seconds: u64,
+        exp: u64,
     },
     NotYetValid,
     IssuedInFuture,
@@ -230,7 +232,7 @@ impl AuthError {
             }
             BadSignature => "the token's signature does not verify".into(),
             NoSignature => "the token has no signature (its third part is empty)".into(),
-            Expired { seconds } => format!("the token expired {seconds} s ago"),
+            Expired { exp } => format!("the token expired at {}", crate::when::utc(*exp)),
             NotYetValid => "the token is not valid yet (nbf)".into(),
             IssuedInFuture => "the token is issued in the future (iat)".into(),
             WrongAudience(wanted) => format!(

@@ -589,7 +589,7 @@ fn the_named_fixtures_through_the_decision() {
         assert!(matches!(decide_on(&raw), Verdict::Forward(_)));
     }
     for (raw, want) in [
-        (fixtures::expired(), AuthError::Expired { seconds: 600 }),
+        (fixtures::expired(), AuthError::Expired { exp: NOW - 600 }),
         (fixtures::not_yet_valid(), AuthError::NotYetValid),
         (fixtures::issued_in_future(), AuthError::IssuedInFuture),
         (
