@@ -75,8 +75,16 @@ pub fn decode(token: &str) -> Result<UnverifiedToken, AuthError> {
     };
     let header = object(header_b64, Part::Header)?;
     let claims = object(payload_b64, Part::Payload)?;
-    let signature = b64::decode(signature_b64)
-        .map_err(|_| AuthError::Malformed("the signature is not base64url"))?;
+    // A hand-edited last character is the usual way to break a signature
+    // while testing, and it is often still in the alphabet.
+    let signature = b64::decode(signature_b64).map_err(|e| {
+        AuthError::Malformed(match e {
+            base64::DecodeError::InvalidLastSymbol(..) => {
+                "the signature's last character has bits no encoder sets (not canonical base64url)"
+            }
+            _ => "the signature is not base64url",
+        })
+    })?;
     let header = check_header(header)?;
     Ok(UnverifiedToken {
         header,
@@ -245,6 +253,15 @@ mod tests {
         assert_eq!(reason(&spaced), "the payload is not base64url");
         let plus = format!("{}.{}.{}+", parts[0], parts[1], parts[2]);
         assert_eq!(reason(&plus), "the signature is not base64url");
+        // Ten bytes end in a character of which 4 bits are unused (as
+        // RS256's 256 do): "A" -> "B" sets one of them, in the alphabet.
+        let ten = b64::encode(&[0; 10]);
+        assert!(ten.ends_with('A'));
+        let edited = format!("{}.{}.{}B", parts[0], parts[1], &ten[..ten.len() - 1]);
+        assert_eq!(
+            reason(&edited),
+            "the signature's last character has bits no encoder sets (not canonical base64url)"
+        );
     }
 
     #[test]
