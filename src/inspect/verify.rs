@@ -11,11 +11,11 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::keys::{self, KeyView, Source};
-use crate::alg::Alg;
+use crate::alg::{Alg, KeyKind};
 use crate::claims::{self, SignatureOk};
 use crate::config::IssuerConfig;
 use crate::error::AuthError;
-use crate::jwks::KeySet;
+use crate::jwks::{Jwk, KeySet};
 use crate::signature::{RustCrypto, SignatureEngine};
 use crate::token;
 use crate::when::{self, TimeNote};
@@ -102,7 +102,7 @@ pub fn verify(input: &str, key_input: &str, now: u64) -> VerifyReport {
         refuse(&mut r, AuthError::AlgorithmNotAllowed);
         return r;
     };
-    let key = match pasted.set.select(decoded.header.kid.as_deref(), alg) {
+    let key = match pick_key(&pasted.set, decoded.header.kid.as_deref(), alg) {
         Ok(k) => k,
         Err(e) => {
             refuse(&mut r, e);
@@ -144,6 +144,18 @@ pub fn verify(input: &str, key_input: &str, now: u64) -> VerifyReport {
         }
     }
     r
+}
+
+/// The key as the edge picks it, in its order: the algorithm must be
+/// allowed before any key is looked at (`PendingBearer::check`), and HS* is
+/// allowed only with `hs_secret_var`, whose key a pasted secret stands
+/// for. Keys without an HMAC one are then an issuer without it: an HS*
+/// token is refused for its algorithm, whatever its kid names.
+fn pick_key<'k>(set: &'k KeySet, kid: Option<&str>, alg: Alg) -> Result<&'k Arc<Jwk>, AuthError> {
+    if alg.is_hmac() && !set.keys.iter().any(|k| k.kind() == KeyKind::Hmac) {
+        return Err(AuthError::AlgorithmNotAllowed);
+    }
+    set.select(kid, alg)
 }
 
 /// One pasted key without a kid (a PEM key, a bare JWK) is the key the

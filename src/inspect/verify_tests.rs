@@ -90,9 +90,35 @@ fn none_and_hmac_confusion() {
         verify(&none, SECRET, NOW).code,
         Some("algorithm_not_allowed")
     );
-    // An HS256 token "signed" with an RSA JWKS: no HMAC key to select.
+    // An HS256 token "signed" with an RSA JWKS: no HMAC key, so the edge
+    // (HS* only with hs_secret_var) refuses the algorithm before any key.
     let t = hs256(json!({"alg": "HS256"}), &claims());
-    assert_eq!(verify(&t, &rsa_jwks("k1"), NOW).code, Some("unknown_key"));
+    assert_eq!(
+        verify(&t, &rsa_jwks("k1"), NOW).code,
+        Some("algorithm_not_allowed")
+    );
+}
+
+/// A good RS256 token whose header says HS256 instead (payload and
+/// signature kept), as an attacker would relabel it.
+fn relabelled_hs256() -> String {
+    let good = rs256(json!({"alg": "RS256", "kid": "k1"}), &claims());
+    let (_, rest) = good.split_once('.').unwrap();
+    let header = b64::encode(br#"{"alg":"HS256","kid":"k1"}"#);
+    format!("{header}.{rest}")
+}
+
+#[test]
+fn hs256_relabelled_rsa_token_is_the_edges_algorithm_not_allowed() {
+    let r = verify(&relabelled_hs256(), &rsa_jwks("k1"), NOW);
+    assert_eq!(
+        (r.ok, r.code, r.status),
+        (false, Some("algorithm_not_allowed"), Some(401)),
+        "{r:?}"
+    );
+    // A kid the set does not hold changes nothing: the algorithm goes first.
+    let r = verify(&relabelled_hs256(), &rsa_jwks("k2"), NOW);
+    assert_eq!(r.code, Some("algorithm_not_allowed"));
 }
 
 #[test]
@@ -156,5 +182,7 @@ fn rsa_by_pem() {
         let r = verify(&t, &pem, NOW);
         assert!(r.ok, "{r:?}");
         assert_eq!(r.key_source, Some(Source::Pem));
+        let r = verify(&relabelled_hs256(), &pem, NOW);
+        assert_eq!(r.code, Some("algorithm_not_allowed"), "{r:?}");
     }
 }

@@ -9,7 +9,7 @@ import * as crypto from 'node:crypto';
 import * as http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 
-import { createKey, flipSignatureByte, now, signJws } from '../support/minter.mjs';
+import { b64url, createKey, flipSignatureByte, now, signJws } from '../support/minter.mjs';
 import { settle, shot, startPage } from './harness.mjs';
 
 // The "JWT examples" of the Authn docs (seed 003), and its refresh token.
@@ -138,6 +138,11 @@ describe('the page in Chromium', () => {
     const other = createKey('RS256', { kid: 'someone-else' });
     await check(token, JSON.stringify({ keys: [other.jwk] }), 'unknown_key');
     await check(signJws({ alg: 'none', kid: 'page-rsa' }, claims, { alg: 'none' }), jwks, 'algorithm_not_allowed');
+    // The good token relabelled HS256 (payload and signature kept): the
+    // worker refuses the algorithm, since the keys hold no HMAC secret.
+    const [, pl, sg] = token.split('.');
+    const relabelled = `${b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: 'page-rsa' }))}.${pl}.${sg}`;
+    await check(relabelled, jwks, 'algorithm_not_allowed');
     await check('not.a.token', jwks, 'invalid_token');
     // PEM (SPKI and PKCS#1) of the same key verify; so does an HMAC secret.
     for (const type of ['spki', 'pkcs1']) {
