@@ -6,13 +6,17 @@ use serde::Serialize;
 use crate::alg::Alg;
 use crate::b64;
 use crate::claims_doc::{self, Found};
+use crate::extract;
 use crate::json_tree::{self, Tree};
 use crate::policy;
-use crate::token::{self, Diagnosis};
+use crate::token::{self, Diagnosis, Problem};
 use crate::when::{self, TimeNote};
 
 /// The org claims the edge reads when the issuer sets none.
 pub const DEFAULT_ORG_CLAIMS: [&str; 4] = ["organizationId", "org_id", "rh-org-id", "tenant"];
+
+/// The contract's default `max_token_bytes`: Decode has no config.
+const DEFAULT_MAX_TOKEN_BYTES: usize = 8192;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DecodeReport {
@@ -49,7 +53,10 @@ fn info(text: impl Into<String>) -> Note {
 
 /// `now` is Unix seconds.
 pub fn decode(input: &str, now: u64) -> DecodeReport {
-    let diagnosis = token::diagnose(input);
+    let mut diagnosis = token::diagnose(input);
+    if let Some(value) = authorization_value(input) {
+        read_as_the_worker(&mut diagnosis, value);
+    }
     let (header, payload) = (
         edge_tree(&diagnosis.token, 0),
         edge_tree(&diagnosis.token, 1),
@@ -83,6 +90,56 @@ pub fn decode(input: &str, now: u64) -> DecodeReport {
         notes,
         shareable,
     }
+}
+
+/// The whole `Authorization` value in what was pasted, if it is one: a
+/// header line (`Authorization: ...`), or text that starts with a
+/// scheme-like word (letters, then a space, a tab or a colon). A bare
+/// token is none: its base64url soon has a digit, `-`, `_` or a dot, and
+/// a JSON header's starts with `eyJ`, so a token broken by a space early
+/// on is still read as a token.
+fn authorization_value(input: &str) -> Option<&str> {
+    // HTTP drops a value's surrounding whitespace; a pasted line often
+    // ends in a line break the worker would never see. (`trim` and the str
+    // `eq_ignore_ascii_case` are in the wasm already; their ASCII and byte
+    // twins would add to it.)
+    let text = input.trim();
+    const NAME: &str = "authorization:";
+    if text
+        .get(..NAME.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(NAME))
+    {
+        return Some(text[NAME.len()..].trim());
+    }
+    let bytes = text.as_bytes();
+    let end = bytes.iter().position(|b| !b.is_ascii_alphabetic())?;
+    let scheme_like =
+        end > 0 && !text.starts_with("eyJ") && matches!(bytes[end], b' ' | b'\t' | b':');
+    scheme_like.then_some(text)
+}
+
+/// Where the worker's extraction refuses the value, its refusal is the
+/// answer. A 400 is the value's fault, so nothing in the token is marked;
+/// a 401 (a character no token has, a token too long) keeps the place the
+/// diagnosis found in the token's text. Where extraction takes the value,
+/// the token's diagnosis stands. Basic counts as enabled: Decode says what
+/// Basic credentials are either way.
+fn read_as_the_worker(diagnosis: &mut Diagnosis, value: &str) {
+    let Err(e) = extract::extract(&[value], DEFAULT_MAX_TOKEN_BYTES, true) else {
+        return;
+    };
+    if e.status() == 400 {
+        diagnosis.problem = None;
+    }
+    let p = diagnosis.problem.get_or_insert_with(|| Problem {
+        reason: String::new(),
+        code: None,
+        segment: None,
+        offset: None,
+        at: None,
+    });
+    p.reason = e.detail();
+    p.code = Some(e.code());
 }
 
 /// Part `i` of the token (0 the header, 1 the payload) as the edge parses
@@ -225,6 +282,78 @@ mod tests {
         assert!(warns.iter().any(|w| w.contains("Refresh")));
         assert!(r.notes.iter().any(|n| n.text.contains("never fetches")));
         assert!(r.notes.iter().any(|n| n.text.contains("no signature")));
+    }
+
+    /// What the worker's extraction says of one `Authorization` value.
+    fn worker_says(value: &str) -> crate::error::AuthError {
+        crate::extract::extract(&[value], 8192, true).unwrap_err()
+    }
+
+    #[test]
+    fn an_authorization_value_is_read_as_the_worker_reads_it() {
+        let unsupported = worker_says("Token x");
+        assert_eq!(unsupported.code(), "invalid_request");
+        for value in [
+            format!("Bearer\t{AUTHN_CUSTOMER}"),
+            format!("Bearer: {AUTHN_CUSTOMER}"),
+            format!("Authorization: Bearer: {AUTHN_CUSTOMER}"),
+            format!("authorization: {AUTHN_CUSTOMER}"),
+        ] {
+            let r = decode(&value, NOW);
+            let p = r.diagnosis.problem.expect("the worker refuses it");
+            assert_eq!(
+                (p.code, p.reason),
+                (Some("invalid_request"), unsupported.detail()),
+                "{}",
+                &value[..20]
+            );
+            // No character of the token is at fault: the scheme is.
+            assert_eq!((p.offset, p.at), (None, None));
+        }
+        let two = format!("Bearer {AUTHN_CUSTOMER} {AUTHN_CUSTOMER}");
+        let p = decode(&two, NOW).diagnosis.problem.unwrap();
+        assert_eq!(p.reason, worker_says(&two).detail());
+        let basic = decode("Basic !not-base64!", NOW).diagnosis.problem.unwrap();
+        assert_eq!(
+            (basic.code, basic.reason),
+            (
+                Some("invalid_request"),
+                worker_says("Basic !not-base64!").detail()
+            )
+        );
+    }
+
+    #[test]
+    fn what_the_worker_takes_stays_well_formed_and_a_bare_token_a_token() {
+        for input in [
+            AUTHN_CUSTOMER.to_string(),
+            format!("Bearer {AUTHN_CUSTOMER}"),
+            format!("Authorization: bearer   {AUTHN_CUSTOMER}\n"),
+        ] {
+            let r = decode(&input, NOW);
+            assert!(r.diagnosis.problem.is_none(), "{:?}", r.diagnosis.problem);
+        }
+        assert_eq!(decode(AUTHN_CUSTOMER, NOW).diagnosis.input, "token");
+        assert!(decode("Basic Zm9vOmJhcg==", NOW)
+            .diagnosis
+            .problem
+            .unwrap()
+            .reason
+            .contains("Basic credentials"));
+    }
+
+    #[test]
+    fn a_bearer_tokens_stray_character_has_the_workers_reason_and_the_pages_place() {
+        let (hd, rest) = AUTHN_CUSTOMER.split_once('.').unwrap();
+        let broken = format!("Bearer {hd}.{}+{}", &rest[..10], &rest[11..]);
+        let p = decode(&broken, NOW).diagnosis.problem.unwrap();
+        let worker = worker_says(&broken);
+        assert_eq!((p.code, p.reason), (Some(worker.code()), worker.detail()));
+        assert_eq!(
+            p.at.as_deref(),
+            Some("character 11 of the payload is '+' (standard base64, not base64url)")
+        );
+        assert_eq!(p.offset, Some("Bearer ".len() + hd.len() + 1 + 10));
     }
 
     #[test]

@@ -99,6 +99,25 @@ describe('the page in Chromium', () => {
     assert.deepEqual(page.errors, []);
   });
 
+  it('reads a pasted Authorization value as the worker does, and a bare token as a token', async () => {
+    const page = await h.open();
+    for (const value of [`Bearer\t${SEED.customer}`, `Bearer: ${SEED.customer}`]) {
+      await page.fill('#token-input', value);
+      await settle(page);
+      const status = await text(page, '#decode-status');
+      const what = JSON.stringify(value.slice(0, 8));
+      assert.match(status, /invalid_request/, what);
+      assert.match(await text(page, '#decode-error'), /scheme/, what);
+      assert.doesNotMatch(status, /Well-formed|character \d+ of/, what);
+    }
+    await page.fill('#token-input', `Bearer ${SEED.customer}`);
+    await settle(page);
+    assert.match(await text(page, '#decode-status'), /Well-formed: a Bearer value/);
+    await page.fill('#token-input', SEED.customer);
+    await settle(page);
+    assert.match(await text(page, '#decode-status'), /Well-formed: a token/);
+  });
+
   it('opens #token=<jwt> decoded and writes the fragment without the signature', async () => {
     const page = await h.open({ hash: `#token=${SEED.agent}` });
     assert.equal(await page.inputValue('#token-input'), SEED.agent);
