@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::verify::DEFAULT_LEEWAY;
 use crate::alg::Alg;
 use crate::b64;
 use crate::claims_doc::{self, Found};
@@ -22,6 +23,8 @@ const DEFAULT_MAX_TOKEN_BYTES: usize = 8192;
 pub struct DecodeReport {
     #[serde(flatten)]
     pub diagnosis: Diagnosis,
+    /// As `when::notes` has them, except that a time the edge still
+    /// accepts within its default leeway is `ok`, and says so.
     pub times: Vec<TimeNote>,
     pub claims: Vec<Found>,
     pub notes: Vec<Note>,
@@ -61,7 +64,8 @@ pub fn decode(input: &str, now: u64) -> DecodeReport {
         edge_tree(&diagnosis.token, 0),
         edge_tree(&diagnosis.token, 1),
     );
-    let times = when::notes(&payload, now);
+    let mut times = when::notes(&payload, now);
+    within_leeway(&mut times, now);
     let claims = claims_doc::annotate(&header, &payload);
     let mut notes = Vec::new();
     if diagnosis.header.is_some() {
@@ -140,6 +144,27 @@ fn read_as_the_worker(diagnosis: &mut Diagnosis, value: &str) {
     });
     p.reason = e.detail();
     p.code = Some(e.code());
+}
+
+/// Written out rather than formatted from [`DEFAULT_LEEWAY`] (a test
+/// keeps them together): the page's wasm stays smaller.
+const WITHIN_LEEWAY: &str = "; the edge still accepts it within its default leeway of 30 s";
+
+/// A time the clock has just passed (`exp`) or not reached yet (`nbf`,
+/// `iat`) is still accepted by the edge within its leeway: the page says
+/// so instead of showing a refusal the edge would not make. Decode has no
+/// config, so this is the default leeway, and the text says it is.
+fn within_leeway(times: &mut [TimeNote], now: u64) {
+    for t in times.iter_mut().filter(|t| !t.ok) {
+        let accepted = match t.claim {
+            "exp" => now < t.seconds.saturating_add(DEFAULT_LEEWAY),
+            _ => t.seconds <= now.saturating_add(DEFAULT_LEEWAY),
+        };
+        if accepted {
+            t.ok = true;
+            t.summary.push_str(WITHIN_LEEWAY);
+        }
+    }
 }
 
 /// Part `i` of the token (0 the header, 1 the payload) as the edge parses
@@ -284,6 +309,15 @@ mod tests {
         assert!(r.notes.iter().any(|n| n.text.contains("no signature")));
     }
 
+    /// A token of the given claims, unsigned: Decode never needs the key.
+    fn unsigned(claims: serde_json::Value) -> String {
+        format!(
+            "{}.{}.",
+            b64::encode(br#"{"alg":"RS256","kid":"k1"}"#),
+            b64::encode(claims.to_string().as_bytes())
+        )
+    }
+
     /// What the worker's extraction says of one `Authorization` value.
     fn worker_says(value: &str) -> crate::error::AuthError {
         crate::extract::extract(&[value], 8192, true).unwrap_err()
@@ -354,6 +388,38 @@ mod tests {
             Some("character 11 of the payload is '+' (standard base64, not base64url)")
         );
         assert_eq!(p.offset, Some("Bearer ".len() + hd.len() + 1 + 10));
+    }
+
+    fn exp_note(r: &DecodeReport) -> &TimeNote {
+        r.times.iter().find(|t| t.claim == "exp").unwrap()
+    }
+
+    #[test]
+    fn past_exp_within_the_default_leeway_is_still_accepted() {
+        let late = decode(&unsigned(json!({"exp": NOW - 6})), NOW);
+        let exp = exp_note(&late);
+        assert!(exp.ok, "{exp:?}");
+        assert!(
+            exp.summary.contains("expired 6 s ago")
+                && exp.summary.contains("default leeway of 30 s"),
+            "{}",
+            exp.summary
+        );
+        assert!(WITHIN_LEEWAY.ends_with(&format!(" {DEFAULT_LEEWAY} s")));
+        // From exp + leeway on, the edge refuses it, and the page says so.
+        for gone in [NOW - 30, NOW - 3600] {
+            let r = decode(&unsigned(json!({"exp": gone})), NOW);
+            let exp = exp_note(&r);
+            assert!(!exp.ok && !exp.summary.contains("leeway"), "{exp:?}");
+        }
+        // nbf and iat a little ahead of the clock: also within the leeway.
+        let skewed = decode(
+            &unsigned(json!({"exp": NOW + 600, "nbf": NOW + 10, "iat": NOW + 10})),
+            NOW,
+        );
+        assert!(skewed.times.iter().all(|t| t.ok), "{:?}", skewed.times);
+        let ahead = decode(&unsigned(json!({"exp": NOW + 600, "nbf": NOW + 31})), NOW);
+        assert!(!ahead.times[1].ok, "{:?}", ahead.times);
     }
 
     #[test]

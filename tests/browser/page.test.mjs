@@ -22,6 +22,22 @@ const SEED = {
     'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJjaWQiOiI2MUJxaU9rbkpCeVFkQlN3S3Y4bCJ9.umCmY1DD7piI--itKuRLeg3kPIuDWVFCqT67rMLU1pUH9t_WOOatFEPbk_TcdnWbr2Uf-_VQDIDCIqrxP5nCmUwEFs3vTfF4pJghEiBX8HK0lQ1gjiVj6bX8xG7kk-1jD5C1pWTymuCANjN9WyyS6P_XRUEy1ogU4cV64RlYfe30Nd5J1kzFKQdEfnkxq1PfBJxaH4pey8NSvEaPU8sELqXIj9Ak6sJ5L1FEioGZUc1jxEhogS4QZooEJQDkM3ZAHN0fikrBRn1NIp1VcXag251YMjhywkZKgdlUNQC8OkPxqrpujrZDH8sBzvDKlfz6WF8BNMcu13KVD3rMcMF1kA',
 };
 
+// The page's clock where a test reads times: a fixed instant, so a token
+// "6 s past exp" is exactly that however long the run takes.
+const FIXED_NOW = Date.UTC(2026, 11, 7, 12) / 1000;
+const ISS = 'https://sso.example.com/realms/ScpCloud';
+
+/** A token without its signature, as the page's links carry it: Decode needs no key. */
+function unsigned(claims) {
+  const header = { alg: 'RS256', typ: 'JWT', kid: 'scp-1' };
+  return `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}.`;
+}
+
+const AT_FIXED_NOW = {
+  pastExpBy6s: unsigned({ iss: ISS, iat: FIXED_NOW - 306, exp: FIXED_NOW - 6 }),
+  pastExpBy31s: unsigned({ iss: ISS, iat: FIXED_NOW - 331, exp: FIXED_NOW - 31 }),
+};
+
 const part = (token, i) => JSON.parse(Buffer.from(token.split('.')[i], 'base64url').toString());
 const text = (page, sel) => page.locator(sel).innerText();
 
@@ -116,6 +132,23 @@ describe('the page in Chromium', () => {
     await page.fill('#token-input', SEED.customer);
     await settle(page);
     assert.match(await text(page, '#decode-status'), /Well-formed: a token/);
+  });
+
+  it('shows exp within the default leeway as still accepted, and refused only past it', async () => {
+    const page = await h.open();
+    await page.clock.setFixedTime(FIXED_NOW * 1000);
+    const expCell = page.locator('#times tr[data-claim="exp"] td:last-child');
+    await page.fill('#token-input', AT_FIXED_NOW.pastExpBy6s);
+    await settle(page);
+    assert.equal(
+      await expCell.innerText(),
+      'expired 6 s ago; the edge still accepts it within its default leeway of 30 s',
+    );
+    assert.equal(await expCell.getAttribute('class'), 'ok');
+    await page.fill('#token-input', AT_FIXED_NOW.pastExpBy31s);
+    await settle(page);
+    assert.equal(await expCell.innerText(), 'expired 31 s ago');
+    assert.equal(await expCell.getAttribute('class'), 'bad');
   });
 
   it('opens #token=<jwt> decoded and writes the fragment without the signature', async () => {
