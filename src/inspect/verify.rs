@@ -44,6 +44,7 @@ pub struct VerifyReport {
     /// After a good signature: `exp`/`nbf`/`iat` at `now` with the default
     /// leeway, as the edge checks them.
     pub times_ok: Option<bool>,
+    pub times_status: Option<u16>,
     pub times_code: Option<&'static str>,
     pub times_detail: Option<String>,
     pub times: Vec<TimeNote>,
@@ -63,6 +64,7 @@ pub fn verify(input: &str, key_input: &str, now: u64) -> VerifyReport {
         alg: None,
         kid: None,
         times_ok: None,
+        times_status: None,
         times_code: None,
         times_detail: None,
         times: Vec::new(),
@@ -139,6 +141,7 @@ pub fn verify(input: &str, key_input: &str, now: u64) -> VerifyReport {
         }
         Err(e) => {
             r.times_ok = Some(false);
+            r.times_status = Some(e.status());
             r.times_code = Some(e.code());
             r.times_detail = Some(e.detail());
         }

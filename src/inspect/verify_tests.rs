@@ -144,8 +144,8 @@ fn times_after_a_good_signature() {
     let r = verify(&expired, &rsa_jwks("k1"), NOW);
     assert!(r.ok);
     assert_eq!(
-        (r.times_ok, r.times_code),
-        (Some(false), Some("token_expired"))
+        (r.times_ok, r.times_status, r.times_code),
+        (Some(false), Some(401), Some("token_expired"))
     );
     assert_eq!(r.times[0].summary, "expired 60 min ago");
     // Within the leeway: fine; the payload typ is left to Explain.

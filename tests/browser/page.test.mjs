@@ -217,6 +217,9 @@ describe('the page in Chromium', () => {
     await settle(page);
     assert.equal(await result.getAttribute('data-ok'), 'true');
     assert.equal(await result.getAttribute('data-times-code'), 'token_expired');
+    // Nothing calls that token valid: the signature is, the edge refuses it.
+    assert.deepEqual(await result.locator('.badge').allInnerTexts(), ['signature valid', '401 token_expired']);
+    assert.match(await result.innerText(), /the edge refuses the token/);
     assert.deepEqual(page.requests, [], 'verifying made a request');
   });
 

@@ -23,7 +23,9 @@ function result(r) {
     nodes.push(
       banner(
         'ok',
-        h('span.badge', {}, 'valid'),
+        // The signature's verdict only: the edge may still refuse the
+        // token for its times (the banner below).
+        h('span.badge', {}, 'signature valid'),
         h('strong', {}, r.detail),
         k ? h('span.where', {}, `with ${k.kid ? `kid ${k.kid}, ` : ''}${k.kind}`) : null,
       ),
@@ -32,9 +34,13 @@ function result(r) {
       nodes.push(
         banner(
           'bad',
-          h('span.badge', {}, r.times_code),
+          h('span.badge', {}, `${r.times_status} ${r.times_code}`),
           h('strong', {}, r.times_detail),
-          h('span.where', {}, 'The edge checks the times after the signature, with a leeway of 30 s by default.'),
+          h(
+            'span.where',
+            {},
+            'The signature verified, but the edge refuses the token: it checks the times after the signature, with a leeway of 30 s by default.',
+          ),
         ),
       );
     } else if (r.times_ok) {
