@@ -151,6 +151,37 @@ describe('the page in Chromium', () => {
     assert.equal(await expCell.getAttribute('class'), 'bad');
   });
 
+  /** An ScpCloud token for the fixed clock, without sub (so x-auth-subject is not set), and its key. */
+  function scpToken() {
+    const rsa = createKey('RS256', { kid: 'scp-1' });
+    const claims = { iss: ISS, aud: 'scpCloud', organizationId: 'org-a', iat: FIXED_NOW - 60, exp: FIXED_NOW + 240 };
+    return { rsa, token: signJws({ alg: 'RS256', typ: 'JWT', kid: 'scp-1' }, claims, { privateKey: rsa.privateKey }) };
+  }
+
+  /** Explains GET /orgs/org-a/things with the page's sample config at the fixed clock. */
+  async function explainOnPage(page, rsa, sendToken) {
+    await page.clock.setFixedTime(FIXED_NOW * 1000);
+    await page.click('#tab-explain');
+    await page.fill(`textarea[data-issuer="${ISS}"]`, JSON.stringify({ keys: [rsa.jwk] }));
+    await page.fill('#explain-path', '/orgs/org-a/things');
+    await sendToken();
+    await settle(page);
+    const out = page.locator('#explain-result');
+    assert.deepEqual(page.requests, [], 'explaining made a request');
+    return out;
+  }
+
+  it('lists what reaches the origin: a header set is not also listed as removed', async () => {
+    const { rsa, token } = scpToken();
+    const page = await h.open();
+    const out = await explainOnPage(page, rsa, () => page.fill('#explain-headers', `Authorization: Bearer ${token}`));
+    assert.equal(await out.getAttribute('data-decision'), 'allow', await out.innerText());
+    const origin = await out.locator('ul.notes').innerText();
+    assert.match(origin, /authorization: Bearer <token>/);
+    assert.match(origin, /x-auth-org: org-a/);
+    assert.match(origin, /^also removed: x-auth-subject$/m);
+  });
+
   it('opens #token=<jwt> decoded and writes the fragment without the signature', async () => {
     const page = await h.open({ hash: `#token=${SEED.agent}` });
     assert.equal(await page.inputValue('#token-input'), SEED.agent);

@@ -91,6 +91,9 @@ function result(e) {
   if (e.problem) nodes.push(h('h2', {}, 'Problem body (application/problem+json)'), h('pre.json', {}, ...jsonView(e.problem)));
   if (e.forward) {
     const f = e.forward;
+    // A header that is set replaces the caller's: listed as removed too,
+    // it would read as if the origin did not get it.
+    const removedOnly = f.remove.filter((name) => !f.set.some(([set]) => set === name));
     nodes.push(
       h('h2', {}, 'To the origin'),
       h(
@@ -98,7 +101,7 @@ function result(e) {
         {},
         ...f.set.map(([n, v]) => h('li.info', {}, h('span.mono', {}, `${n}: ${v}`))),
         f.strip_prefix ? h('li.info', {}, `inbound headers starting with ${f.strip_prefix} removed`) : null,
-        f.remove.length ? h('li.info', {}, `also removed: ${f.remove.join(', ')}`) : null,
+        removedOnly.length ? h('li.info', {}, `also removed: ${removedOnly.join(', ')}`) : null,
       ),
     );
   }
