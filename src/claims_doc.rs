@@ -88,7 +88,7 @@ pub static PAYLOAD: &[ClaimDoc] = &[
         Some("required; checked with leeway_seconds"), RFC7519),
     doc("nbf", "Not before", "Seconds since 1970 before which the token is not valid yet.",
         Some("checked with leeway_seconds"), RFC7519),
-    doc("iat", "Issued at", "Seconds since 1970 when the token was issued (OCM short-lived tokens: exp is iat + 15 min).",
+    doc("iat", "Issued at", "Seconds since 1970 when the token was issued. exp - iat is its lifetime: in Keycloak, the Access Token Lifespan (5 min by default).",
         Some("may not be in the future beyond the leeway; exp - iat is bounded by max_lifetime_seconds when set"), RFC7519),
     doc("jti", "Token id", "A unique id of this token, for replay detection.", None, RFC7519),
     doc("typ", "Token type", "Keycloak: Bearer for access tokens, Refresh and ID for refresh and ID tokens.",
@@ -254,6 +254,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn iat_is_explained_for_a_keycloak_reader() {
+        let iat = lookup("payload", "iat").unwrap();
+        assert!(!iat.meaning.contains("OCM"), "{}", iat.meaning);
+        assert!(
+            iat.meaning.contains("Keycloak") && iat.meaning.contains("Access Token Lifespan"),
+            "{}",
+            iat.meaning
+        );
     }
 
     #[test]
