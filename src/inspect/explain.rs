@@ -98,6 +98,12 @@ pub fn explain(config_text: &str, request_json: &str, keys_json: &str, now: u64)
     let mut trail = outcome.trail.steps().to_vec();
     let last = trail.last().map(|s| (s.stage, s.ok));
     let code = outcome.log.code;
+    // Only the page's step adds why: the problem body stays the worker's.
+    if matches!(outcome.verdict, Verdict::Refuse(AuthError::NoSignature)) {
+        if let Some(step) = trail.last_mut() {
+            step.detail.push_str(super::NO_SIGNATURE_HINT);
+        }
+    }
 
     // Where the edge would now reach the network, the page stops.
     if last == Some((Stage::Exchange, false)) && code == Some("token_endpoint_unavailable") {

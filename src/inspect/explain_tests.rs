@@ -290,3 +290,32 @@ fn requests_as_pasted() {
         assert!(request_from_json(bad).is_err(), "{bad}");
     }
 }
+
+#[cfg(feature = "browser")]
+#[test]
+fn a_token_without_its_signature_says_why_it_does_not_verify() {
+    let (signed, _) = token(json!({}))
+        .rsplit_once('.')
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .unwrap();
+    let e = run("/orgs/org-a/x", bearer(&format!("{signed}.")));
+    assert_eq!((e.status, e.code), (Some(401), Some("bad_signature")));
+    let step = e.trail.last().unwrap();
+    assert_eq!(step.stage, Stage::Signature);
+    let edge = AuthError::NoSignature.detail();
+    assert_eq!(
+        step.detail,
+        format!("{edge}: links from the page leave it out")
+    );
+    // The problem body is the worker's, word for word.
+    assert_eq!(e.problem.unwrap()["detail"], edge);
+    // A signature that is there but wrong gets no such hint.
+    let e = run("/orgs/org-a/x", bearer(&format!("{signed}.AAAA")));
+    assert_eq!(e.code, Some("bad_signature"));
+    assert!(!e
+        .trail
+        .last()
+        .unwrap()
+        .detail
+        .contains("links from the page"));
+}

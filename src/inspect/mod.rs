@@ -19,6 +19,11 @@ mod der;
 #[cfg(feature = "browser")]
 pub mod pem;
 
+/// Added to the edge's detail for a token whose signature part is empty:
+/// the page's own links leave it out, so a token opened from one cannot
+/// verify, and the edge's words alone would not say why it is empty.
+pub(crate) const NO_SIGNATURE_HINT: &str = ": links from the page leave it out";
+
 /// A string in single quotes for a POSIX shell, for the curl lines.
 pub(crate) fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))

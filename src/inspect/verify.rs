@@ -119,10 +119,13 @@ pub fn verify(input: &str, key_input: &str, now: u64) -> VerifyReport {
         signature: decoded.signature(),
     };
     if !RustCrypto.verify(&check) {
-        refuse(&mut r, AuthError::BadSignature);
+        // The edge tells an empty signature part apart (still
+        // bad_signature); the page's links are where such tokens come from.
         if decoded.signature().is_empty() {
-            r.detail
-                .push_str(" (the token has no signature: links from the page leave it out)");
+            refuse(&mut r, AuthError::NoSignature);
+            r.detail.push_str(super::NO_SIGNATURE_HINT);
+        } else {
+            refuse(&mut r, AuthError::BadSignature);
         }
         return r;
     }

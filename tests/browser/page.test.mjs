@@ -182,6 +182,18 @@ describe('the page in Chromium', () => {
     assert.match(origin, /^also removed: x-auth-subject$/m);
   });
 
+  it("says why the token of the page's own link does not verify in Explain", async () => {
+    const { rsa, token } = scpToken();
+    const [hd, pl] = token.split('.');
+    const page = await h.open({ hash: `#token=${hd}.${pl}.` });
+    const out = await explainOnPage(page, rsa, () => page.click('#use-token'));
+    assert.equal(await out.getAttribute('data-code'), 'bad_signature', await out.innerText());
+    assert.match(
+      await out.locator('li[data-stage="signature"]').innerText(),
+      /has no signature.*: links from the page leave it out$/,
+    );
+  });
+
   it('opens #token=<jwt> decoded and writes the fragment without the signature', async () => {
     const page = await h.open({ hash: `#token=${SEED.agent}` });
     assert.equal(await page.inputValue('#token-input'), SEED.agent);
