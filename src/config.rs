@@ -8,6 +8,9 @@ use crate::routes::RoutePattern;
 mod parse;
 mod url;
 
+/// `max_token_bytes` when the configuration names none (contract 2).
+pub const DEFAULT_MAX_TOKEN_BYTES: usize = 8192;
+
 /// The `WWW-Authenticate` realm when the configuration names none, or
 /// when there is no valid configuration to read it from.
 pub const DEFAULT_REALM: &str = "api";
@@ -21,7 +24,7 @@ pub struct Config {
     pub realm: String,
     /// 0..=300; default 30.
     pub leeway_seconds: u64,
-    /// Default 8192.
+    /// Default [`DEFAULT_MAX_TOKEN_BYTES`].
     pub max_token_bytes: usize,
     /// Lowercased; default `"x-auth-"`. `None` only when set to `""`.
     pub strip_header_prefix: Option<String>,
@@ -53,6 +56,27 @@ pub struct IssuerConfig {
 }
 
 impl IssuerConfig {
+    /// The HMAC key for HS* tokens from the value of `hs_secret_var`, or
+    /// `None` for an issuer without one. The one place a secret becomes a
+    /// key: the configuration check, the worker's key set and the page's
+    /// Explain all come here. The error names the var, never the secret
+    /// nor its length (it reaches every caller in a 500's body).
+    pub fn hs_key(&self, secret: Option<&str>) -> Result<Option<crate::jwks::Jwk>, String> {
+        let Some(var) = &self.hs_secret_var else {
+            return Ok(None);
+        };
+        let secret = secret
+            .ok_or_else(|| format!("the secret {var} is not set (wrangler secret put {var})"))?;
+        crate::jwks::Jwk::hmac(secret.as_bytes())
+            .map(Some)
+            .map_err(|_| {
+                format!(
+                    "the secret {var} is under {} bytes",
+                    crate::jwks::MIN_HMAC_BYTES
+                )
+            })
+    }
+
     /// Where the JWKS lives when `jwks_uri` is not set.
     pub fn discovery_url(&self) -> String {
         format!(
@@ -131,32 +155,21 @@ impl Config {
     }
 
     /// The HS secrets the issuers name, checked as their keys will use
-    /// them: set, UTF-8, at least 32 bytes. A secret lives outside
-    /// `AUTHZ` (a wrangler secret), so the face reads it (`secret`); an
-    /// unusable one is a configuration error like any other, not a 503
-    /// at every key load that would also drop the issuer's JWKS keys.
-    /// The error names the issuer's `hs_secret_var` and never the secret.
+    /// them ([`IssuerConfig::hs_key`]). A secret lives outside `AUTHZ` (a
+    /// wrangler secret), so the face reads it (`secret`); an unusable one
+    /// is a configuration error like any other, not a 503 at every key
+    /// load that would also drop the issuer's JWKS keys.
     pub fn check_hs_secrets(
         &self,
         secret: impl Fn(&str) -> Option<crate::secret::Secret>,
     ) -> Result<(), ConfigError> {
         for (i, iss) in self.issuers.iter().enumerate() {
-            let Some(var) = &iss.hs_secret_var else {
-                continue;
-            };
-            let key = format!("issuers[{i}].hs_secret_var");
-            let Some(value) = secret(var) else {
-                return Err(ConfigError {
-                    key,
-                    message: format!("the secret {var} is not set (wrangler secret put {var})"),
-                });
-            };
-            if let Err(why) = crate::jwks::Jwk::hmac(value.expose().as_bytes()) {
-                return Err(ConfigError {
-                    key,
-                    message: format!("the secret {var}: {why}"),
-                });
-            }
+            let value = iss.hs_secret_var.as_deref().and_then(&secret);
+            iss.hs_key(value.as_ref().map(|s| s.expose()))
+                .map_err(|message| ConfigError {
+                    key: format!("issuers[{i}].hs_secret_var"),
+                    message,
+                })?;
         }
         Ok(())
     }

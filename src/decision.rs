@@ -107,7 +107,9 @@ pub struct LogFields {
     /// The client id of a Basic value the exchange refused or could not
     /// use (as the issuer reads it: what refused attempts are counted
     /// under). No token was verified, so without it the line would not say
-    /// which customer failed or is rate limited. An id, not a secret.
+    /// which customer failed or is rate limited. An id, not a secret: left
+    /// out when no secret followed it (then it may be a key) or when it
+    /// is longer than any client id.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
 }

@@ -4,8 +4,9 @@
 //!
 //! Details are written here from the variant: fixed texts, values of the
 //! configuration (a limit, the roles or audiences a route wants) and claims
-//! of a token whose signature verified (its org). Never from the request,
-//! so a token or secret cannot be echoed into a body or a header.
+//! of a token whose signature verified (its org, its `exp`). Never from
+//! the request, so a token or secret cannot be echoed into a body or a
+//! header.
 
 use serde_json::json;
 
@@ -351,7 +352,7 @@ impl InvalidRequest {
         match self {
             InvalidRequest::DuplicateAuthorization => "more than one Authorization header",
             InvalidRequest::UnsupportedScheme => {
-                "the Authorization value is neither `Bearer <token>` nor `Basic <credentials>` (the scheme, one space, the credential)"
+                "the Authorization value is not `Bearer <token>` (or `Basic <credentials>` where WWW-Authenticate offers it): the scheme, a space, then the credential"
             }
             InvalidRequest::MalformedCredentials => {
                 "the Authorization value is not one scheme and one credential"

@@ -188,14 +188,7 @@ fn basic(
     }
     // What is sent on is the value as it came; of the decoded bytes only
     // the client id is kept, and the secret half is dropped here.
-    let engine = if value.ends_with('=') {
-        &PADDED
-    } else {
-        &UNPADDED
-    };
-    let decoded = engine
-        .decode(value)
-        .map_err(|_| bad(InvalidRequest::BadBase64))?;
+    let decoded = decoded(value).map_err(|_| bad(InvalidRequest::BadBase64))?;
     let text =
         std::str::from_utf8(&decoded).map_err(|_| bad(InvalidRequest::NotClientAndSecret))?;
     let (id, _secret) = text
@@ -209,6 +202,28 @@ fn basic(
     Ok(Credentials::Basic {
         value: Secret::new(value),
         client_id,
+    })
+}
+
+/// A Basic value's bytes, padded or not.
+fn decoded(value: &str) -> Result<Vec<u8>, base64::DecodeError> {
+    let engine = if value.ends_with('=') {
+        &PADDED
+    } else {
+        &UNPADDED
+    };
+    engine.decode(value)
+}
+
+/// Whether a Basic value has a secret after its client id's colon. One
+/// with none may be an API key sent as the user name (`curl -u KEY:`):
+/// its "client id" is then no id to write in a log line.
+pub fn has_secret(value: &str) -> bool {
+    decoded(value).is_ok_and(|bytes| {
+        bytes
+            .iter()
+            .position(|&b| b == b':')
+            .is_some_and(|colon| colon + 1 < bytes.len())
     })
 }
 

@@ -1041,8 +1041,13 @@ fn a_refused_exchange_logs_its_client_id() {
         let line = serde_json::to_string(&out.log).unwrap();
         assert!(!line.contains("secret") && !line.contains(BASIC), "{line}");
     }
-    // A bearer's line has no client member at all.
-    let out = run(&cfg, "GET", "/things", &[]);
+    // `curl -u KEY:`: no secret after the id, which may then be a key.
+    let key_as_id = "c2stbGl2ZS1hYmNkZWZnaGlqOg=="; // "sk-live-abcdefghij:"
+    let out = start_exchange(&cfg, "/things", key_as_id).fail(&cfg, AuthError::BasicRefused);
+    assert_eq!(out.log.code, Some("invalid_client"));
     assert_eq!(out.log.client, None);
+    // A bearer's line has no client member at all.
+    let out = run(&cfg, "GET", "/things", &[("authorization", "Bearer a.b.c")]);
+    assert_eq!(out.log.code, Some("invalid_token"));
     assert!(!serde_json::to_string(&out.log).unwrap().contains("client"));
 }

@@ -481,6 +481,7 @@ fn scope_refusals_say_what_they_turned_on() {
         &ours(json!({"organizationId": "stranger"})),
         &[],
     );
+    assert_eq!(verdict(&stranger), denied("org_not_allowed"));
     assert!(
         detail(&stranger).contains("the token's organisation"),
         "{}",

@@ -184,7 +184,8 @@ pub(super) fn config(value: &Value) -> R<Config> {
         return Err(err("leeway_seconds", "must be between 0 and 300"));
     }
 
-    let max_token_bytes = top.uint("max_token_bytes")?.unwrap_or(8192);
+    let max_token_bytes =
+        (top.uint("max_token_bytes")?).unwrap_or(super::DEFAULT_MAX_TOKEN_BYTES as u64);
     if !(256..=65536).contains(&max_token_bytes) {
         return Err(err("max_token_bytes", "must be between 256 and 65536"));
     }
@@ -220,7 +221,7 @@ pub(super) fn config(value: &Value) -> R<Config> {
         realm: realm.to_string(),
         leeway_seconds,
         // In range by the check above, so it fits any usize.
-        max_token_bytes: usize::try_from(max_token_bytes).unwrap_or(8192),
+        max_token_bytes: usize::try_from(max_token_bytes).unwrap_or(super::DEFAULT_MAX_TOKEN_BYTES),
         strip_header_prefix,
         issuers,
         basic_exchange,

@@ -31,7 +31,11 @@ impl PendingExchange {
     pub fn fail(mut self, cfg: &Config, err: AuthError) -> Outcome {
         self.ctx.trail.fail(Stage::Exchange, err.detail());
         let mut out = refuse(cfg, self.ctx, err, None);
-        out.log.client = Some(self.client_id);
+        // Keycloak's client ids are at most 255 characters: anything
+        // longer, or an id with no secret after it, may be a key.
+        if self.client_id.len() <= 255 && crate::extract::has_secret(self.basic.expose()) {
+            out.log.client = Some(self.client_id);
+        }
         out
     }
 

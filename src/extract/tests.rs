@@ -269,3 +269,12 @@ fn basic_value_never_in_debug() {
     let c = one("Basic Y2xpZW50OnMzY3JldA==").unwrap();
     assert!(!format!("{c:?}").contains("Y2xp"));
 }
+
+#[test]
+fn a_basic_value_with_no_secret_is_told_apart() {
+    assert!(has_secret("Y2xpZW50OnMzY3JldA==")); // "client:s3cret"
+    assert!(has_secret("Y2xpZW50OnMzY3JldA")); // unpadded
+    assert!(!has_secret("Y2xpZW50Og==")); // "client:"
+    assert!(!has_secret("Y2xpZW50")); // "client"
+    assert!(!has_secret("not*base64"));
+}

@@ -7,6 +7,7 @@ use super::verify::DEFAULT_LEEWAY;
 use crate::alg::Alg;
 use crate::b64;
 use crate::claims_doc::{self, Found};
+use crate::config::DEFAULT_MAX_TOKEN_BYTES;
 use crate::extract;
 use crate::json_tree::{self, Tree};
 use crate::policy;
@@ -15,9 +16,6 @@ use crate::when::{self, TimeNote};
 
 /// The org claims the edge reads when the issuer sets none.
 pub const DEFAULT_ORG_CLAIMS: [&str; 4] = ["organizationId", "org_id", "rh-org-id", "tenant"];
-
-/// The contract's default `max_token_bytes`: Decode has no config.
-const DEFAULT_MAX_TOKEN_BYTES: usize = 8192;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DecodeReport {
@@ -124,15 +122,20 @@ fn authorization_value(input: &str) -> Option<&str> {
 
 /// Where the worker's extraction refuses the value, its refusal is the
 /// answer. A 400 is the value's fault, so nothing in the token is marked;
-/// a 401 (a character no token has, a token too long) keeps the place the
-/// diagnosis found in the token's text. Where extraction takes the value,
+/// a 401 keeps the place the diagnosis found in one of the token's parts
+/// for the same code. Where extraction takes the value,
 /// the token's diagnosis stands. Basic counts as enabled: Decode says what
 /// Basic credentials are either way.
 fn read_as_the_worker(diagnosis: &mut Diagnosis, value: &str) {
     let Err(e) = extract::extract(&[value], DEFAULT_MAX_TOKEN_BYTES, true) else {
         return;
     };
-    if e.status() == 400 {
+    // A place marks the worker's reason only where the diagnosis found a
+    // fault of the same code inside one part (a `+` in the payload, say),
+    // not one of the token's shape (its dots) that the worker never read.
+    let inside = (diagnosis.problem.as_ref())
+        .is_some_and(|p| p.code == Some(e.code()) && p.segment.is_some());
+    if e.status() == 400 || !inside {
         diagnosis.problem = None;
     }
     let p = diagnosis.problem.get_or_insert_with(|| Problem {
@@ -388,6 +391,16 @@ mod tests {
             Some("character 11 of the payload is '+' (standard base64, not base64url)")
         );
         assert_eq!(p.offset, Some("Bearer ".len() + hd.len() + 1 + 10));
+    }
+
+    #[test]
+    fn a_stray_character_in_a_token_without_dots_marks_no_place() {
+        // The worker's reason is the `+`; the diagnosis's first fault is
+        // the missing dots, which must not be shown as the place of it.
+        let p = decode("Bearer abc+def", NOW).diagnosis.problem.unwrap();
+        let worker = worker_says("Bearer abc+def");
+        assert_eq!((p.code, p.reason), (Some(worker.code()), worker.detail()));
+        assert_eq!((p.offset, p.at), (None, None));
     }
 
     fn exp_note(r: &DecodeReport) -> &TimeNote {

@@ -14,7 +14,7 @@ use super::keys::{self, KeyView};
 use crate::config::{Config, ConfigError};
 use crate::decision::{self, LogFields, Request, Verdict};
 use crate::error::AuthError;
-use crate::jwks::{Jwk, KeySet};
+use crate::jwks::KeySet;
 use crate::signature::RustCrypto;
 use crate::trail::{Stage, Step};
 
@@ -82,6 +82,9 @@ pub fn explain(config_text: &str, request_json: &str, keys_json: &str, now: u64)
             Err(e) => return stopped(format!("the keys are not valid JSON: {e}"), Vec::new()),
         },
     };
+    if let Some(e) = secret_refusal(&cfg, &given) {
+        return config_refusal(e);
+    }
     let (sets, notes) = key_sets(&cfg, &given);
     let headers: Vec<(&str, &str)> = req
         .headers
@@ -222,9 +225,27 @@ fn stopped(why: String, keys: Vec<IssuerKeys>) -> Explanation {
     }
 }
 
+/// The configuration error the edge gives for an HS secret pasted here
+/// (the value of the issuer's `hs_secret_var`) that it could not use: 500
+/// for every request, as the worker checks it with `AUTHZ`.
+fn secret_refusal(cfg: &Config, given: &Value) -> Option<ConfigError> {
+    cfg.issuers.iter().enumerate().find_map(|(i, iss)| {
+        let pasted = given.get(&iss.issuer)?.get("hs_secret")?.as_str()?;
+        if pasted.trim().is_empty() {
+            return None;
+        }
+        let message = iss.hs_key(Some(pasted)).err()?;
+        Some(ConfigError {
+            key: format!("issuers[{i}].hs_secret_var"),
+            message,
+        })
+    })
+}
+
 /// The key set of each configured issuer, as the worker's fetch would
-/// leave it: a JWKS with no usable key, or a missing HS secret, is a
-/// failed fetch (`None`, so 503), as in `worker_face::keys`.
+/// leave it: a JWKS with no usable key is a failed fetch (`None`, so
+/// 503), as in `worker_face::keys`; an HS secret not pasted is keys not
+/// given.
 fn key_sets(cfg: &Config, given: &Value) -> (Vec<Option<KeySet>>, Vec<IssuerKeys>) {
     let mut sets = Vec::new();
     let mut notes = Vec::new();
@@ -260,12 +281,15 @@ fn key_sets(cfg: &Config, given: &Value) -> (Vec<Option<KeySet>>, Vec<IssuerKeys
             (None, true) => failed = Some("no JWKS given".into()),
             _ => {}
         }
-        if let Some(var) = &iss.hs_secret_var {
-            match secret.as_deref().map(|s| Jwk::hmac(s.as_bytes())) {
-                Some(Ok(k)) => set.keys.push(std::sync::Arc::new(k)),
-                Some(Err(why)) => failed = Some(format!("secret {var}: {why}")),
-                None => failed = failed.or(Some(format!("no secret for {var} given"))),
+        // An unusable pasted secret is the edge's configuration error,
+        // found by `secret_refusal` before any decision; none pasted is
+        // like keys not given.
+        match (&iss.hs_secret_var, iss.hs_key(secret.as_deref())) {
+            (_, Ok(Some(k))) => set.keys.push(std::sync::Arc::new(k)),
+            (Some(var), _) if secret.is_none() => {
+                failed = failed.or(Some(format!("no secret for {var} given")))
             }
+            _ => {}
         }
         note.keys = set.keys.iter().map(|k| KeyView::of(k)).collect();
         note.skipped.extend(set.skipped.iter().cloned());

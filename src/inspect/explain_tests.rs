@@ -215,6 +215,42 @@ fn the_page_stops_where_the_edge_goes_to_the_network() {
         .contains("no usable key"));
 }
 
+/// An HS secret the edge could not use is its configuration error, as
+/// the worker checks it with `AUTHZ`; a usable one verifies HS256 tokens.
+#[test]
+fn a_pasted_hs_secret_is_checked_as_the_worker_checks_it() {
+    let config = json!({"origin": "https://o.example", "issuers": [
+        {"issuer": ISS, "algorithms": ["HS256"], "hs_secret_var": "SSO_HS_SECRET"}]})
+    .to_string();
+    let short = "too-short-a-secret";
+    let keys = |secret: &str| json!({ ISS: {"hs_secret": secret} }).to_string();
+    let req = request("/x", bearer(&token(json!({}))));
+    let e = explain(&config, &req, &keys(short), NOW);
+    assert_eq!((e.status, e.code), (Some(500), Some("config_error")));
+    let detail = e.problem.unwrap()["detail"].as_str().unwrap().to_string();
+    assert!(detail.contains("issuers[0].hs_secret_var"), "{detail}");
+    assert!(
+        detail.contains("under 32 bytes") && !detail.contains(short),
+        "{detail}"
+    );
+
+    let secret = "a-secret-of-at-least-32-bytes-long!";
+    let input = format!(
+        "{}.{}",
+        b64::encode(br#"{"alg":"HS256","typ":"JWT"}"#),
+        b64::encode(
+            json!({"iss": ISS, "sub": "u1", "exp": NOW + 300})
+                .to_string()
+                .as_bytes()
+        )
+    );
+    let mac = jwt_compact::alg::Hs256Key::new(secret.as_bytes());
+    let sig = jwt_compact::alg::Hs256.sign(&mac, input.as_bytes());
+    let hs = format!("{input}.{}", b64::encode(sig.as_bytes().as_ref()));
+    let e = explain(&config, &request("/x", bearer(&hs)), &keys(secret), NOW);
+    assert_eq!(e.decision, "allow", "{:?}", e.trail);
+}
+
 #[test]
 fn config_errors_are_the_workers_500() {
     let e = explain(

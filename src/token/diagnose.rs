@@ -274,7 +274,7 @@ fn count_problem(d: &Diagnosis, segments: &[&str]) -> Problem {
         }
         5 => (
             None,
-            "five parts, and the first is a signed token's header: two tokens run together?"
+            "five parts, but the first names no encryption (enc): two tokens run together?"
                 .to_string(),
         ),
         _ => (

@@ -12,7 +12,7 @@ use super::discovery::{self, Endpoint};
 use super::{http, now_ms, now_secs, shared_cache};
 use crate::config::{Config, IssuerConfig};
 use crate::error::AuthError;
-use crate::jwks::{self, Jwk, KeySet};
+use crate::jwks::{self, KeySet};
 use crate::keycache::{self, Cold, KeyCache, Lookup, Refetch};
 
 thread_local! {
@@ -175,12 +175,12 @@ async fn fetch(
             }
         };
     }
-    if let Some(var) = &iss.hs_secret_var {
-        let secret = env
-            .secret(var)
-            .map(|s| s.to_string())
-            .map_err(|_| format!("secret {var} is not set"))?;
-        let key = Jwk::hmac(secret.as_bytes()).map_err(|e| format!("secret {var}: {e}"))?;
+    // Checked with the configuration (`config_var`), so this fails only
+    // where that check did not run.
+    let secret = (iss.hs_secret_var.as_deref())
+        .and_then(|var| env.secret(var).ok())
+        .map(|s| s.to_string());
+    if let Some(key) = iss.hs_key(secret.as_deref())? {
         set.keys.push(std::sync::Arc::new(key));
     }
     Ok((set, max_age))

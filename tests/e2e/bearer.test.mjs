@@ -655,7 +655,7 @@ describe('bad configuration: every request 500, naming the key (2)', () => {
     // that would also lose the issuer's RS256 keys).
     ...[
       { name: 'an HS secret var that is not set', vars: {} },
-      { name: 'an HS secret under 32 bytes', vars: { CFG_HS: 'short-hs-secret-21byte' } },
+      { name: 'an HS secret under 32 bytes', vars: { CFG_HS: 'short-hs-secret-23bytes' } },
     ].map(({ name, vars }) => ({
       name,
       key: 'issuers[0].hs_secret_var',
