@@ -18,7 +18,7 @@
 //     form-encoded, i.e. the Basic value)
 //   secretLiterals(sourceText) -> string literals in test sources that name
 //     a secret (contain "secret", no whitespace, not an identifier such as
-//     hs_secret_var)
+//     hs_secret_var nor a key path such as issuers[0].hs_secret_var)
 //   requestLines(text) -> the worker's per-request JSON log lines, parsed
 
 import { basicAuthorization, formEncode } from '../support/issuer.mjs';
@@ -78,7 +78,9 @@ export function secretLiterals(source) {
   const out = new Set();
   for (const m of source.matchAll(/(['"`])([^'"`\s]*secret[^'"`\s]*)\1/gi)) {
     const s = m[2];
-    if (s.includes('${') || /^[A-Za-z_][A-Za-z0-9_]*$/.test(s)) continue;
+    // An identifier, or a configuration key path made of them (the
+    // worker's config errors name `issuers[0].hs_secret_var`), is a name.
+    if (s.includes('${') || /^[A-Za-z_]\w*(\[\d+\])?(\.[A-Za-z_]\w*(\[\d+\])?)*$/.test(s)) continue;
     out.add(s);
   }
   return [...out];

@@ -58,7 +58,7 @@ describe('log scanner', () => {
   });
 
   it('collects secret literals from test sources, not identifiers', () => {
-    const src = `basic('m1', 'm1-secret'); const v = { hs_secret_var: 'SSO_HS_SECRET', secret: "a-32-byte-long-shared-secret-!!!" }; \`\${id}-secret\``;
+    const src = `basic('m1', 'm1-secret'); const v = { hs_secret_var: 'SSO_HS_SECRET', key: 'issuers[0].hs_secret_var', secret: "a-32-byte-long-shared-secret-!!!" }; \`\${id}-secret\``;
     assert.deepEqual(secretLiterals(src).sort(), ['a-32-byte-long-shared-secret-!!!', 'm1-secret']);
   });
 
