@@ -23,7 +23,7 @@ WASM_OPT="$ROOT/node_modules/.bin/wasm-opt"
 # decision about 15 µs slower in workerd (83 against 67 µs, looped in one
 # run, 2026-12-06) for 11 KB less gzip. Our own crate is at 3 since
 # 2026-12-07 (Cargo.toml): 6 to 7 µs less wasm per new token for 10 KB of
-# gzip; the bundle is 158.4 KiB of its 160 (README, "Figures").
+# gzip; the bundle is 158.8 KiB of its 160 (README, "Figures").
 export CARGO_PROFILE_RELEASE_PANIC=abort
 
 worker-build --release --no-default-features --features worker-face

@@ -140,3 +140,10 @@ pub fn build_assertion(
 
 #[cfg(all(test, target_arch = "wasm32"))]
 mod tests;
+
+// The worker's allocator here too: about 3 KB less gzip than dlmalloc
+// (201,611 against 204,578 bytes, 2026-12-07), with the page at the edge
+// of its 200 KiB.
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
