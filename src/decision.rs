@@ -300,6 +300,32 @@ fn remembered_bearer<'r>(
         .then_some((raw, hit))
 }
 
+/// The trail's word on a token of no configured issuer: its `iss` beside
+/// the issuers that are configured, the usual slip being one character
+/// (a trailing slash, `http` for `https`, the realm's case). The trail is
+/// the page's alone (the worker's is quiet), so the unverified `iss` is
+/// shown only to whoever pasted the token.
+struct NotConfigured<'a>(Option<&'a str>, &'a Config);
+
+impl std::fmt::Display for NotConfigured<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(iss) => write!(
+                f,
+                "the token's iss {iss:?} is none of the configured issuers: "
+            )?,
+            None => f.write_str("the token has no iss; the configured issuers are: ")?,
+        }
+        for (i, c) in self.1.issuers.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            write!(f, "{:?}", c.issuer)?;
+        }
+        Ok(())
+    }
+}
+
 /// Decodes a token and picks its issuer. On failure the context comes back
 /// with the error, for the caller to decide whose fault it is (the
 /// caller's, or the token endpoint's after an exchange).
@@ -312,10 +338,8 @@ fn bearer(cfg: &Config, raw: String, mut ctx: Ctx) -> Result<PendingBearer, Box<
         }
     };
     let Some(issuer) = token.issuer().and_then(|iss| cfg.issuer_index(iss)) else {
-        ctx.trail.fail(
-            Stage::Issuer,
-            "the token's iss is none of the configured issuers",
-        );
+        ctx.trail
+            .fail(Stage::Issuer, NotConfigured(token.issuer(), cfg));
         return Err(Box::new((ctx, AuthError::UnknownIssuer)));
     };
     ctx.trail.pass(

@@ -251,6 +251,27 @@ fn a_pasted_hs_secret_is_checked_as_the_worker_checks_it() {
     assert_eq!(e.decision, "allow", "{:?}", e.trail);
 }
 
+/// Someone whose token names a slightly other issuer sees both spellings.
+#[cfg(feature = "browser")]
+#[test]
+fn an_unknown_issuer_is_shown_beside_the_configured_ones() {
+    let other = token(json!({"iss": format!("{ISS}/")}));
+    let e = run("/orgs/org-a/x", bearer(&other));
+    assert_eq!(e.code, Some("unknown_issuer"));
+    let step = e.trail.last().unwrap();
+    assert_eq!(step.stage, Stage::Issuer);
+    assert_eq!(
+        step.detail,
+        format!("the token's iss \"{ISS}/\" is none of the configured issuers: \"{ISS}\"")
+    );
+    // The problem body stays the worker's, which never quotes the token.
+    let body = e.problem.unwrap();
+    assert!(!body["detail"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("{ISS}/")));
+}
+
 #[test]
 fn config_errors_are_the_workers_500() {
     let e = explain(
